@@ -1,0 +1,52 @@
+// Helpers for the thin .ts migrations: every statement they send is read from sql/.
+// This folder is skipped by node-pg-migrate (it only loads files, not directories).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MigrationBuilder } from 'node-pg-migrate';
+
+const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql');
+
+export function sqlText(rel: string): string {
+  return fs.readFileSync(path.join(SQL_DIR, rel), 'utf8');
+}
+
+/**
+ * Splits a file of plain statements (no $$ bodies) on semicolons at line ends, so each one can
+ * be sent alone: outside a transaction, a multi-statement string runs as one implicit
+ * transaction, and CREATE INDEX CONCURRENTLY refuses to run inside one.
+ */
+export function statements(rel: string): string[] {
+  const text = sqlText(rel)
+    .split('\n')
+    .filter((line) => !/^\s*--/.test(line))
+    .join('\n');
+  return text
+    .split(/;\s*$/m)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+const REPAIR = /^DROP INDEX CONCURRENTLY IF EXISTS\s+("?[\w]+"?)/i;
+
+/**
+ * Queues a no-transaction step of concurrent index builds. A `DROP INDEX CONCURRENTLY IF EXISTS x`
+ * in such a file is a repair: it is sent only when x is INVALID (left by an interrupted build),
+ * because `CREATE INDEX ... IF NOT EXISTS` alone would keep the broken index.
+ */
+export async function concurrentIndexStep(pgm: MigrationBuilder, rel: string): Promise<void> {
+  pgm.noTransaction();
+  const invalid = new Set(
+    (await pgm.db.select(sqlText('lib/invalid_indexes.sql'))).map((r: { name: string }) => r.name),
+  );
+  for (const stmt of statements(rel)) {
+    const repair = REPAIR.exec(stmt);
+    if (repair && !invalid.has(repair[1].replaceAll('"', ''))) continue;
+    pgm.sql(stmt);
+  }
+}
+
+/** Substitutes psql-style :name variables with validated integers. */
+export function withIntegers(stmt: string, vars: Record<string, number>): string {
+  return stmt.replace(/:(\w+)\b/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+}

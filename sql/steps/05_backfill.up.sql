@@ -1,0 +1,11 @@
+-- Run outside a transaction, one statement at a time: each CALL commits batch by batch.
+-- :batch_size and :pause_ms come from BACKFILL_BATCH_SIZE (default 5000) and
+-- BACKFILL_PAUSE_MS (default 0).
+
+-- Batches wait on row locks held by app transactions: give up rather than wait long.
+-- A rerun resumes (it skips rows already filled).
+SET lock_timeout = '5s';
+CALL image_ref_backfill('posts', :batch_size, :pause_ms);
+CALL image_ref_backfill('user', :batch_size, :pause_ms);
+DROP PROCEDURE image_ref_backfill(text, integer, integer);
+RESET lock_timeout;
