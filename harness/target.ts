@@ -9,6 +9,8 @@ import pg from 'pg';
 
 export interface Server {
   kind: 'embedded' | 'external';
+  /** the maintenance database's URL: scratch databases are created through it */
+  adminUrl: string;
   /** major version, e.g. 15 */
   version: number;
   /** creates an empty database and returns its URL */
@@ -58,6 +60,7 @@ function serverApi(kind: Server['kind'], adminUrl: string, version: number, stop
   const created = new Set<string>();
   return {
     kind,
+    adminUrl,
     version,
     async createDatabase(prefix = 'imgref_scratch', template?: string) {
       const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -79,6 +82,11 @@ function serverApi(kind: Server['kind'], adminUrl: string, version: number, stop
       await stop();
     },
   };
+}
+
+/** A Server API over a server someone else started (vitest workers get the admin URL). */
+export async function attachServer(adminUrl: string, kind: Server['kind'] = 'external'): Promise<Server> {
+  return serverApi(kind, adminUrl, await serverVersion(adminUrl), async () => {});
 }
 
 async function serverVersion(url: string): Promise<number> {

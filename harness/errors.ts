@@ -1,0 +1,38 @@
+// One-line messages for the failures a user can cause: no stack traces on bad input.
+
+interface PgLikeError {
+  code?: string;
+  message?: string;
+  hint?: string;
+  detail?: string;
+  address?: string;
+  port?: number;
+}
+
+export function describeError(err: unknown): string {
+  const e = (err ?? {}) as PgLikeError;
+  const where = e.address ? `${e.address}${e.port ? ':' + e.port : ''}` : 'the server';
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return `cannot reach PostgreSQL at ${where}: connection refused (is DATABASE_URL right, and the server up?)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve the host in DATABASE_URL (${e.message})`;
+    case 'ETIMEDOUT':
+      return `timed out connecting to PostgreSQL at ${where}`;
+    case '28P01':
+    case '28000':
+      return `PostgreSQL refused the login: ${e.message}`;
+    case '3D000':
+      return `${e.message} (check the database name in DATABASE_URL)`;
+  }
+  if (err instanceof Error && /Invalid URL/i.test(err.message)) return `DATABASE_URL is not a valid URL`;
+  const msg = e.message ?? String(err);
+  return [msg, e.detail, e.hint ? `hint: ${e.hint}` : undefined].filter(Boolean).join(' — ');
+}
+
+/** SQLSTATE 55P03: lock_not_available, what lock_timeout raises. */
+export const isLockTimeout = (err: unknown) => (err as PgLikeError)?.code === '55P03';
+
+/** Errors that mean "this is not the app's database": exit code 2. */
+export const isMissingBaseline = (err: unknown) => (err as PgLikeError)?.code === '42P01';

@@ -1,0 +1,24 @@
+// Runs the stock node-pg-migrate CLI, as a DBA would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { ROOT } from '../target.ts';
+
+export const CLI = path.join(ROOT, 'node_modules/.bin/node-pg-migrate');
+
+export interface CliResult { code: number | null; signal: NodeJS.Signals | null; out: string; ms: number }
+
+export function startCli(args: string[], env: Record<string, string>): { child: ChildProcess; done: Promise<CliResult> } {
+  const t0 = performance.now();
+  const child = spawn(CLI, [...args, '-m', 'migrations'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, out, ms: performance.now() - t0 })),
+  );
+  return { child, done };
+}
+
+export function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return startCli(args, env).done;
+}

@@ -1,0 +1,27 @@
+// One PostgreSQL for the whole run (embedded, or DATABASE_URL), plus a template database with
+// the baseline loaded, so each test gets a fresh scratch database in milliseconds.
+import type { TestProject } from 'vitest/node';
+import { startServer, loadBaseline, databaseOf, type Server } from '../target.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    adminUrl: string;
+    serverKind: 'embedded' | 'external';
+    baselineTemplate: string;
+  }
+}
+
+let server: Server | undefined;
+
+export async function setup(project: TestProject) {
+  server = await startServer();
+  const template = await server.createDatabase('imgref_template');
+  await loadBaseline(template);
+  project.provide('adminUrl', server.adminUrl);
+  project.provide('serverKind', server.kind);
+  project.provide('baselineTemplate', databaseOf(template));
+}
+
+export async function teardown() {
+  await server?.stop();
+}

@@ -1,0 +1,130 @@
+// make verify: seed a scratch database, run the pack step by step, check every invariant where
+// it must hold, roll everything back, compare, run it again. Prints a summary and writes
+// reports/verify.json. Exit code: 0 all passed, 1 a check failed, 2 could not run.
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer, loadBaseline, withClient, sqlFile, ROOT, type Server } from './target.ts';
+import { migrate, migrationNames } from './migrate.ts';
+import { checkPhase, snapshot, formatViolation, type InvariantResult, type Phase } from './invariants.ts';
+import { describeError } from './errors.ts';
+import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
+import { progressReporter } from '../seeds/progress.ts';
+
+interface StepResult { step: string; ms: number; note?: string }
+interface StepCheck { step: string; check: string; ok: boolean }
+
+/** After which migration each phase's invariants must hold. */
+const PHASE_AFTER: Record<string, Phase> = {
+  '05_backfill': 'transition',
+  '07_index-image-id': 'indexed',
+  '09_contract-user': 'contracted',
+};
+
+const log = (line: string) => process.stderr.write(line + '\n');
+
+async function timed<T>(steps: StepResult[], step: string, fn: () => Promise<T>, note?: (r: T) => string): Promise<T> {
+  log(`== ${step}`);
+  const t0 = performance.now();
+  const r = await fn();
+  steps.push({ step, ms: Math.round(performance.now() - t0), note: note?.(r) });
+  return r;
+}
+
+/** Runs sql/verify/<migration>.sql: the step's own checks, sqitch style. */
+async function verifyStep(url: string, name: string): Promise<StepCheck[]> {
+  const file = path.join(ROOT, 'sql/verify', `${name}.sql`);
+  if (!fs.existsSync(file)) return [];
+  return withClient(url, async (c) => {
+    const { rows } = await c.query<{ check: string; ok: boolean }>(fs.readFileSync(file, 'utf8'));
+    return rows.map((r) => ({ step: name, check: r.check, ok: r.ok === true }));
+  });
+}
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (r: (string | number)[]) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  /** set when the run could not finish */
+  error?: string;
+  ms: number;
+  seed?: unknown;
+  steps: StepResult[];
+  stepChecks: StepCheck[];
+  invariants: InvariantResult[];
+}
+
+export async function verify(env: NodeJS.ProcessEnv = process.env): Promise<VerifyReport> {
+  const steps: StepResult[] = [];
+  const stepChecks: StepCheck[] = [];
+  const invariants: InvariantResult[] = [];
+  const started = performance.now();
+  let server: Server | undefined;
+  let url: string | undefined;
+  let seedSummary: unknown;
+  let error: string | undefined;
+  try {
+    const seedOptions = seedOptionsFromEnv(env);
+    server = await timed(steps, 'start server', () => startServer(env), (s) => `${s.kind}, PostgreSQL ${s.version}`);
+    url = await server.createDatabase('imgref_verify');
+    const dbUrl = url;
+    await timed(steps, 'load baseline', () => loadBaseline(dbUrl));
+    seedSummary = await timed(
+      steps,
+      `seed ${seedOptions.posts} posts`,
+      () => withClient(dbUrl, (c) => seed(c, { ...seedOptions, onProgress: progressReporter('seed') })),
+      (s) => Object.entries(s.rows).map(([t, n]) => `${t} ${n}`).join(', '),
+    );
+    await timed(steps, 'snapshot', () => withClient(dbUrl, snapshot));
+
+    const check = async (phase: Phase) => {
+      const results = await withClient(dbUrl, (c) => checkPhase(c, phase));
+      invariants.push(...results);
+      for (const r of results) log(`   ${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${phase})${r.ok ? '' : ': ' + formatViolation(r)}`);
+    };
+
+    for (const name of migrationNames()) {
+      await timed(steps, `up ${name}`, () => migrate(dbUrl, { direction: 'up', count: 1, log: (l) => log('   ' + l) }));
+      stepChecks.push(...(await verifyStep(dbUrl, name)));
+      if (PHASE_AFTER[name]) await check(PHASE_AFTER[name]);
+    }
+    await timed(steps, 'down (all)', () => migrate(dbUrl, { direction: 'down', log: (l) => log('   ' + l) }));
+    await check('rolledback');
+    const sums = await withClient(dbUrl, (c) => c.query(sqlFile('invariants/checksums.sql')));
+    const cs = sums.rows[0];
+    steps.push({ step: 'checksums', ms: 0, note: `posts ${cs.posts_before === cs.posts_after ? 'equal' : 'DIFFER'} (${cs.posts_after}), user ${cs.user_before === cs.user_after ? 'equal' : 'DIFFER'} (${cs.user_after})` });
+    await timed(steps, 'up (all, again)', () => migrate(dbUrl, { direction: 'up', log: (l) => log('   ' + l) }));
+    await check('reapplied');
+  } catch (e) {
+    error = describeError(e);
+  } finally {
+    if (server && url) await server.dropDatabase(url).catch((e) => log(`warning: could not drop ${url}: ${describeError(e)}`));
+    await server?.stop().catch(() => {});
+  }
+  const failed = stepChecks.some((c) => !c.ok) || invariants.some((i) => !i.ok);
+  return { ok: !error && !failed, error, ms: Math.round(performance.now() - started), seed: seedSummary, steps, stepChecks, invariants };
+}
+
+async function main() {
+  const result = await verify();
+  const { steps, stepChecks, invariants, error } = result;
+  const failed = [...stepChecks.filter((c) => !c.ok), ...invariants.filter((i) => !i.ok)];
+  console.log('\nSteps');
+  console.log(table(['step', 'ms', 'note'], steps.map((s) => [s.step, s.ms, s.note ?? ''])));
+  console.log('\nStep checks (sql/verify/)');
+  console.log(table(['step', 'check', 'result'], stepChecks.map((c) => [c.step, c.check, c.ok ? 'pass' : 'FAIL'])));
+  console.log('\nInvariants (sql/invariants/)');
+  console.log(table(['invariant', 'phase', 'result', 'violations', 'ms'], invariants.map((i) => [i.name, i.phase, i.ok ? 'pass' : 'FAIL', i.violations, i.ms])));
+  for (const i of invariants.filter((x) => !x.ok)) console.log('  ' + formatViolation(i));
+  const { ok } = result;
+  fs.mkdirSync(path.join(ROOT, 'reports'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, 'reports/verify.json'), JSON.stringify(result, null, 2) + '\n');
+  if (error) console.log(`\nverify could not finish: ${error}`);
+  console.log(`\n${ok ? 'verify passed' : 'verify FAILED'}: ${stepChecks.length} step checks, ${invariants.length} invariant checks, ${failed.length} failed, ${(result.ms / 1000).toFixed(1)} s; report: reports/verify.json`);
+  process.exit(error ? 2 : ok ? 0 : 1);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -1,0 +1,10 @@
+-- After 07: image_id leads a valid index on both tables, and no index anywhere is INVALID.
+SELECT format('%s.image_id leads a valid index', t) AS "check",
+       EXISTS (SELECT 1 FROM pg_index i
+                WHERE i.indrelid = t::regclass AND i.indisvalid
+                  AND i.indkey[0] = (SELECT attnum FROM pg_attribute WHERE attrelid = t::regclass AND attname = 'image_id')) AS ok
+  FROM unnest(ARRAY['posts', '"user"']) AS t
+UNION ALL
+SELECT 'no INVALID index in the schema',
+       NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                    WHERE NOT i.indisvalid AND c.relnamespace = current_schema()::regnamespace);
