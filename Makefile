@@ -1,0 +1,37 @@
+# The two commands a new user runs (both install what they need on first run):
+#   make verify   the whole pack on a seeded scratch database: migrate, check, roll back, compare
+#   make test     the vitest suite on real PostgreSQL
+SHELL := /bin/bash
+NPM_STAMP := node_modules/.package-lock.json
+TSX := node_modules/.bin/tsx
+
+.PHONY: install verify test typecheck migrate rollback backfill preflight bench lint clean
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(NPM_STAMP)
+
+verify: install
+	$(TSX) harness/verify.ts
+
+test: install
+	node_modules/.bin/vitest run --config harness/vitest.config.ts
+
+typecheck: install
+	node_modules/.bin/tsc --noEmit -p tsconfig.json
+
+# Against DATABASE_URL. STEPS=N limits how many migrations run (e.g. STEPS=8 stops before the
+# user contract). Lock timeouts are retried: MIGRATE_RETRIES (5), MIGRATE_RETRY_BASE_MS (1000).
+migrate: install
+	$(TSX) harness/migrate-cli.ts up $(STEPS)
+
+rollback: install
+	$(TSX) harness/migrate-cli.ts down $(STEPS)
+
+backfill: install
+	$(TSX) harness/migrate-cli.ts backfill
+
+clean:
+	rm -rf reports
