@@ -22,8 +22,9 @@ test: install
 typecheck: install
 	node_modules/.bin/tsc --noEmit -p tsconfig.json
 
-# Against DATABASE_URL. STEPS=N limits how many migrations run (e.g. STEPS=8 stops before the
-# user contract). Lock timeouts are retried: MIGRATE_RETRIES (5), MIGRATE_RETRY_BASE_MS (1000).
+# Against DATABASE_URL. STEPS=N limits how many migrations run; STOP_BEFORE=09_contract-user
+# applies everything pending before the user contract. Lock timeouts are retried:
+# MIGRATE_RETRIES (5), MIGRATE_RETRY_BASE_MS (1000).
 migrate: install
 	$(TSX) harness/migrate-cli.ts up $(STEPS)
 

@@ -2,13 +2,14 @@
 //   up [N]        apply all (or N) pending migrations
 //   down [N]      roll back all (or N) applied migrations
 //   backfill      rerun the backfill alone (the remedy when the contract refuses)
-// Options: --no-single-transaction. Environment: DATABASE_URL (required),
+// Options: --no-single-transaction. Environment: DATABASE_URL (required), STOP_BEFORE (a
+// migration name: up runs every pending migration before it, e.g. 09_contract-user),
 // MIGRATE_RETRIES (default 5), MIGRATE_RETRY_BASE_MS (default 1000), BACKFILL_BATCH_SIZE,
 // BACKFILL_PAUSE_MS. A lock timeout (SQLSTATE 55P03) is retried with exponential backoff and
 // full jitter; every other error stops at once with a one-line message.
 // Exit codes: 0 done, 1 failed, 2 bad input (no DATABASE_URL, unreachable, login, no baseline).
 import pg from 'pg';
-import { migrate } from './migrate.ts';
+import { migrate, migrationNames } from './migrate.ts';
 import { describeError, isLockTimeout, isMissingBaseline } from './errors.ts';
 import { sqlFile, withClient } from './target.ts';
 
@@ -39,6 +40,19 @@ async function lockHolders(url: string): Promise<string> {
   }
 }
 
+/** How many pending migrations come before `name` (read-only). */
+async function pendingBefore(url: string, name: string): Promise<number> {
+  const names = migrationNames();
+  const stop = names.indexOf(name);
+  if (stop < 0) throw new BadInput(`STOP_BEFORE=${name} is not a migration; choose one of ${names.join(', ')}`);
+  const applied = await withClient(url, async (c) => {
+    const { rows } = await c.query(sqlFile('lib/applied_migrations.sql'));
+    return new Set(rows.map((r) => r.name as string));
+  });
+  if ([...applied].some((n) => names.indexOf(n) >= stop)) throw new BadInput(`${name} or a later migration is already applied`);
+  return names.slice(0, stop).filter((n) => !applied.has(n)).length;
+}
+
 async function backfill(url: string) {
   const batch = intEnv('BACKFILL_BATCH_SIZE', 5000) || 5000;
   const pause = intEnv('BACKFILL_PAUSE_MS', 0);
@@ -60,8 +74,16 @@ async function main(argv: string[]): Promise<number> {
   const singleTransaction = !argv.includes('--no-single-transaction');
   if (!url) throw new BadInput('DATABASE_URL is not set: point it at the database to migrate');
   if (!['up', 'down', 'backfill'].includes(command ?? '')) throw new BadInput('usage: migrate-cli.ts up|down|backfill [N] [--no-single-transaction]');
-  const count = countArg === undefined ? undefined : Number(countArg);
+  let count = countArg === undefined ? undefined : Number(countArg);
   if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new BadInput(`N must be a positive integer, got "${countArg}"`);
+  const stopBefore = process.env.STOP_BEFORE;
+  if (stopBefore && command === 'up') {
+    count = await pendingBefore(url, stopBefore);
+    if (count === 0) {
+      log(`nothing to do: every migration before ${stopBefore} is applied`);
+      return 0;
+    }
+  }
   const retries = intEnv('MIGRATE_RETRIES', 5);
   const baseMs = intEnv('MIGRATE_RETRY_BASE_MS', 1000);
 

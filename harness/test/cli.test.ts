@@ -76,6 +76,17 @@ describe('stock node-pg-migrate CLI', () => {
     expect(await oldValues(url)).toEqual(before);
   });
 
+  it('stops before the user contract with up 8, as the README shows for better-auth', async () => {
+    const url = await seeded();
+    const names = migrationNames();
+    expect((await cli(['up', '8'], { DATABASE_URL: url })).code).toBe(0);
+    expect(await applied(url)).toEqual(names.slice(0, names.indexOf('08_contract-posts') + 1));
+    const c = await connect(url);
+    const image = await c.query(`SELECT count(*)::int AS n FROM "user" WHERE image IS NOT NULL`);
+    await c.end();
+    expect(image.rows[0].n).toBeGreaterThan(0);
+  });
+
   it('stops on a database without the baseline, naming what is missing, before changing anything', async () => {
     const url = await emptyDb();
     const r = await cli(['up'], { DATABASE_URL: url });
