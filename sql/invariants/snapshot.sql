@@ -10,17 +10,23 @@ INSERT INTO verify.row_counts
 SELECT c.relname, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I', c.relname), false, true, '')))[1]::text::bigint
   FROM pg_class c
  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r';
--- The rule's answer for every original value, computed here independently of the pack.
+-- The rule's answer for every original value, computed here independently of the pack, as
+-- set-based joins (the baseline has no index on storage.file_key).
 CREATE TABLE verify.expected_posts AS
-SELECT o.id, o.image_key,
-       (SELECT s.id FROM storage s WHERE s.file_key = o.image_key AND s.organization_id = o.organization_id
-         ORDER BY s.created_at, s.id LIMIT 1) AS image_id
-  FROM verify.original_posts o;
+SELECT o.id, o.image_key, m.id AS image_id
+  FROM verify.original_posts o
+  LEFT JOIN (SELECT DISTINCT ON (organization_id, file_key) organization_id, file_key, id
+               FROM storage
+              ORDER BY organization_id, file_key, created_at, id) m
+    ON m.file_key = o.image_key AND m.organization_id = o.organization_id;
 ALTER TABLE verify.expected_posts ADD PRIMARY KEY (id);
 CREATE TABLE verify.expected_user AS
-SELECT o.id, o.image,
-       (SELECT s.id FROM storage s WHERE s.file_key = o.image ORDER BY s.created_at, s.id LIMIT 1) AS image_id
-  FROM verify.original_user o;
+SELECT o.id, o.image, m.id AS image_id
+  FROM verify.original_user o
+  LEFT JOIN (SELECT DISTINCT ON (file_key) file_key, id
+               FROM storage
+              ORDER BY file_key, created_at, id) m
+    ON m.file_key = o.image;
 ALTER TABLE verify.expected_user ADD PRIMARY KEY (id);
 -- The app schema's shape (public, less node-pg-migrate's bookkeeping table), to prove that a
 -- full down leaves nothing behind: no column, index, constraint, trigger, function or table.
