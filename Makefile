@@ -34,5 +34,10 @@ rollback: install
 backfill: install
 	$(TSX) harness/migrate-cli.ts backfill
 
+# Read-only report of what the pack will find in DATABASE_URL (safe on production: one READ ONLY
+# transaction). ARGS=--json for JSON; BACKFILL_BATCH_SIZE sets the batch size it counts.
+preflight: install
+	$(TSX) harness/preflight.ts $(ARGS)
+
 clean:
 	rm -rf reports

@@ -98,6 +98,7 @@ BEGIN
       SELECT max(b.id), count(*), (SELECT count(*) FROM upd) INTO hi, n, m FROM batch b;
     END IF;
     COMMIT;
+    EXIT WHEN n = 0;  -- the table's row count was a multiple of batch_size
 
     scanned := scanned + n;
     mapped  := mapped + m;

@@ -1,0 +1,361 @@
+// make preflight: what the pack will find in DATABASE_URL, before anything changes. Read-only,
+// safe on production: every query runs in one READ ONLY transaction (sql/preflight/begin.sql),
+// so the server itself refuses any write.
+//
+//   npx tsx harness/preflight.ts [--json]
+//
+// Reports, for posts.image_key and "user".image: rows, NULLs, values that map by the rule, the
+// unmapped ones by reason, keys with several candidate storage rows, rows already carrying an
+// image_id (mid-way), and the backfill batches to expect (BACKFILL_BATCH_SIZE, default 5000);
+// for storage: the rows nothing will reference. SQL: sql/preflight/*.sql.
+// Exit codes: 0 report printed, 1 a query failed, 2 bad input (no DATABASE_URL, unreachable,
+// login refused, baseline tables missing).
+import pg from 'pg';
+import { sqlFile } from './target.ts';
+import { migrationNames } from './migrate.ts';
+import { describeError } from './errors.ts';
+
+/** The tables the pack needs (as 01_expand-columns checks them). */
+export const BASELINE_TABLES = ['organization', 'posts', 'storage', 'user'] as const;
+
+export const DEFAULT_BATCH_SIZE = 5000;
+
+/** Queries in one READ ONLY, REPEATABLE READ transaction: one snapshot, no writes possible. */
+export interface ReadOnlySession {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]>;
+  close(): Promise<void>;
+}
+
+export async function openReadOnly(url: string): Promise<ReadOnlySession> {
+  const client = new pg.Client({ connectionString: url, application_name: 'imgref-preflight' });
+  // A connection the server ends (e.g. a dropped scratch database) is reported by the query
+  // that was running; without a listener the event would crash the process.
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query(sqlFile('preflight/begin.sql'));
+  } catch (e) {
+    await client.end().catch(() => {});
+    throw e;
+  }
+  return {
+    async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) {
+      return (await client.query<R>(sql, params)).rows;
+    },
+    async close() {
+      await client.query(sqlFile('preflight/end.sql')).catch(() => {});
+      await client.end().catch(() => {});
+    },
+  };
+}
+
+export class MissingBaseline extends Error {
+  constructor(readonly schema: string, readonly tables: string[], readonly columns: string[]) {
+    super(
+      `baseline schema not found in schema ${schema}: ` +
+        [tables.length ? `missing tables: ${tables.join(', ')}` : '', columns.length ? `missing columns: ${columns.join(', ')}` : '']
+          .filter(Boolean)
+          .join('; ') +
+        ' (point DATABASE_URL at the app\'s database; nothing was changed)',
+    );
+  }
+}
+
+export class BadInput extends Error {}
+
+/** "user" is a reserved word: name it the way it must be written in SQL. */
+const ident = (name: string) => (name === 'user' ? '"user"' : name);
+
+/** Where a table is in the pack's life, by its columns. */
+export type TableState = 'baseline' | 'transition' | 'contracted';
+
+export const POST_REASONS = ['no_storage_row', 'other_organization_only', 'url', 'blank', 'variant'] as const;
+export const USER_REASONS = ['no_storage_row', 'url', 'blank', 'variant'] as const;
+export type Reason = (typeof POST_REASONS)[number];
+
+export interface TableReport {
+  /** the old column the backfill maps */
+  column: string;
+  state: TableState;
+  total: number;
+  /** the rest are null after a contract: the old column is gone */
+  null: number | null;
+  mapped: number | null;
+  unmappedTotal: number | null;
+  /** rows per reason (only the reasons that apply to the table) */
+  unmapped: Partial<Record<Reason, number>> | null;
+  /** the smallest row id per reason, to look at */
+  examples: Partial<Record<Reason, string>> | null;
+  /** mapped keys with several candidate storage rows, and the rows using them */
+  duplicates: { keys: number; rows: number } | null;
+  /** rows whose image_id is set (null before 01_expand-columns) */
+  withImageId: number | null;
+  /** ceil(rows / batch size): the batches image_ref_backfill runs over this table (null after a
+   *  contract: there is nothing left to backfill) */
+  batches: number | null;
+}
+
+export interface StorageReport {
+  total: number;
+  /** rows no post and no user will reference after the backfill, by the rule */
+  unreferenced: number;
+  /** of those: rows whose key no value names */
+  neverNamed: number;
+  /** of those: duplicates the rule does not pick (an older row with the key wins) */
+  duplicateNotPicked: number;
+  unreferencedBytes: number;
+  example: string | null;
+}
+
+export interface PreflightReport {
+  database: string;
+  schema: string;
+  serverVersion: string;
+  standby: boolean;
+  /** the pack's migrations applied so far (node-pg-migrate's table), in order */
+  applied: string[];
+  pending: string[];
+  batchSize: number;
+  posts: TableReport;
+  user: TableReport;
+  /** null once a contract has dropped an old column: see sql/reports/orphaned-storage.sql */
+  storage: StorageReport | null;
+  ms: number;
+}
+
+interface ReasonRow {
+  reason: string;
+  rows: string;
+  keys: string;
+  example: string | null;
+  duplicate_rows: string;
+  duplicate_keys: string;
+}
+
+/** BACKFILL_BATCH_SIZE as 05_backfill reads it: an integer >= 1, default 5000. */
+export function batchSizeFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.BACKFILL_BATCH_SIZE;
+  if (raw === undefined || raw === '') return DEFAULT_BATCH_SIZE;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new BadInput(`BACKFILL_BATCH_SIZE must be an integer >= 1, got "${raw}"`);
+  return n;
+}
+
+function tableReport(column: string, state: TableState, rows: ReasonRow[], reasons: readonly Reason[], batchSize: number): TableReport {
+  const by = new Map(rows.map((r) => [r.reason, r]));
+  const n = (reason: string) => Number(by.get(reason)?.rows ?? 0);
+  const total = rows.reduce((s, r) => s + Number(r.rows), 0);
+  const unmapped: Partial<Record<Reason, number>> = {};
+  const examples: Partial<Record<Reason, string>> = {};
+  for (const reason of reasons) {
+    unmapped[reason] = n(reason);
+    const ex = by.get(reason)?.example;
+    if (ex != null) examples[reason] = ex;
+  }
+  const mapped = by.get('mapped');
+  return {
+    column,
+    state,
+    total,
+    null: n('null'),
+    mapped: n('mapped'),
+    unmappedTotal: reasons.reduce((s, r) => s + n(r), 0),
+    unmapped,
+    examples,
+    duplicates: { keys: Number(mapped?.duplicate_keys ?? 0), rows: Number(mapped?.duplicate_rows ?? 0) },
+    withImageId: null,
+    batches: Math.ceil(total / batchSize),
+  };
+}
+
+function contractedReport(column: string, total: number): TableReport {
+  return {
+    column, state: 'contracted', total, null: null, mapped: null, unmappedTotal: null, unmapped: null,
+    examples: null, duplicates: null, withImageId: null, batches: null,
+  };
+}
+
+/** Runs every preflight query in the given read-only session. */
+export async function preflight(session: ReadOnlySession, opts: { batchSize?: number } = {}): Promise<PreflightReport> {
+  const t0 = performance.now();
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+  const [where] = await session.query<{ database: string; schema: string | null; server_version: string; standby: boolean }>(
+    sqlFile('preflight/server.sql'),
+  );
+  const schema = where.schema ?? '(none: search_path names no existing schema)';
+
+  const cols = await session.query<{ tbl: string; col: string; table_exists: boolean; column_exists: boolean }>(
+    sqlFile('preflight/schema.sql'),
+  );
+  const has = (tbl: string, col: string) => cols.some((c) => c.tbl === tbl && c.col === col && c.column_exists);
+  const missingTables = [...new Set(cols.filter((c) => !c.table_exists).map((c) => c.tbl))].map(ident).sort();
+  const missingColumns = cols
+    .filter((c) => c.table_exists && !c.column_exists)
+    // the old and the new column are alternatives: one of them must exist
+    .filter((c) => !(c.tbl === 'posts' && ['image_key', 'image_id'].includes(c.col) && (has('posts', 'image_key') || has('posts', 'image_id'))))
+    .filter((c) => !(c.tbl === 'user' && ['image', 'image_id'].includes(c.col) && (has('user', 'image') || has('user', 'image_id'))))
+    .map((c) => `${ident(c.tbl)}.${c.col}`);
+  if (missingTables.length || missingColumns.length) throw new MissingBaseline(schema, missingTables, missingColumns);
+
+  const applied = (await session.query<{ name: string }>(sqlFile('lib/applied_migrations.sql'))).map((r) => r.name);
+  const all = migrationNames();
+
+  const state = (oldCol: boolean, newCol: boolean): TableState => (!oldCol ? 'contracted' : newCol ? 'transition' : 'baseline');
+  const postsState = state(has('posts', 'image_key'), has('posts', 'image_id'));
+  const userState = state(has('user', 'image'), has('user', 'image_id'));
+
+  const imageIds = has('posts', 'image_id') && has('user', 'image_id')
+    ? new Map((await session.query<{ tbl: string; total: string; with_image_id: string }>(sqlFile('preflight/image_ids.sql'))).map((r) => [r.tbl, r]))
+    : undefined;
+
+  const posts = postsState === 'contracted'
+    ? contractedReport('image_id', Number(imageIds?.get('posts')?.total ?? 0))
+    : tableReport('image_key', postsState, await session.query<ReasonRow>(sqlFile('preflight/posts.sql')), POST_REASONS, batchSize);
+  const user = userState === 'contracted'
+    ? contractedReport('image_id', Number(imageIds?.get('user')?.total ?? 0))
+    : tableReport('image', userState, await session.query<ReasonRow>(sqlFile('preflight/user.sql')), USER_REASONS, batchSize);
+  if (imageIds) {
+    posts.withImageId = Number(imageIds.get('posts')!.with_image_id);
+    user.withImageId = Number(imageIds.get('user')!.with_image_id);
+  }
+
+  let storage: StorageReport | null = null;
+  if (postsState !== 'contracted' && userState !== 'contracted') {
+    const [s] = await session.query<Record<string, string | null>>(sqlFile('preflight/storage.sql'));
+    storage = {
+      total: Number(s.total),
+      unreferenced: Number(s.unreferenced),
+      neverNamed: Number(s.never_named),
+      duplicateNotPicked: Number(s.duplicate_not_picked),
+      unreferencedBytes: Number(s.unreferenced_bytes),
+      example: s.example,
+    };
+  }
+
+  return {
+    database: where.database,
+    schema,
+    serverVersion: where.server_version,
+    standby: where.standby,
+    applied,
+    pending: all.filter((n) => !applied.includes(n)),
+    batchSize,
+    posts,
+    user,
+    storage,
+    ms: Math.round(performance.now() - t0),
+  };
+}
+
+/** Opens a read-only session on url, runs the preflight, always closes. */
+export async function runPreflight(url: string, opts: { batchSize?: number } = {}): Promise<PreflightReport> {
+  const session = await openReadOnly(url);
+  try {
+    return await preflight(session, opts);
+  } finally {
+    await session.close();
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// The readable table
+// ------------------------------------------------------------------------------------------
+
+const REASON_LABEL: Record<Reason, string> = {
+  no_storage_row: 'no storage row',
+  other_organization_only: 'other organization only',
+  url: 'URL (http/https)',
+  blank: "blank ('' or whitespace)",
+  variant: 'case/whitespace variant of a key',
+};
+
+function table(rows: string[][], rightAlign: Set<number>): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows
+    .map((r) => r.map((c, i) => (rightAlign.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd())
+    .join('\n');
+}
+
+const num = (n: number | null | undefined) => (n == null ? '-' : n.toLocaleString('en-US'));
+
+function mb(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${bytes.toLocaleString('en-US')} bytes`;
+}
+
+function phase(r: PreflightReport): string {
+  if (r.applied.length === 0) return 'not applied (baseline schema)';
+  const last = r.applied[r.applied.length - 1];
+  return `${r.applied.length} of ${r.applied.length + r.pending.length} migrations applied (last: ${last})`;
+}
+
+export function formatReport(r: PreflightReport): string {
+  const { posts, user } = r;
+  const head = (t: TableReport, name: string) => (t.state === 'contracted' ? `${name}.image_id (contracted)` : `${name}.${t.column}`);
+  const ex = (t: TableReport, reason: Reason) => t.examples?.[reason] !== undefined ? `e.g. ${JSON.stringify(t.examples[reason])}` : '';
+  const rows: string[][] = [
+    ['', head(posts, 'posts'), '', head(user, '"user"'), ''],
+    ['rows', num(posts.total), '', num(user.total), ''],
+    ['NULL', num(posts.null), '', num(user.null), ''],
+    ['maps by the rule', num(posts.mapped), '', num(user.mapped), ''],
+    ['  key has several candidate rows', num(posts.duplicates?.rows), posts.duplicates ? `${num(posts.duplicates.keys)} key(s)` : '',
+      num(user.duplicates?.rows), user.duplicates ? `${num(user.duplicates.keys)} key(s)` : ''],
+    ['unmapped (kept, archived at the contract)', num(posts.unmappedTotal), '', num(user.unmappedTotal), ''],
+  ];
+  for (const reason of POST_REASONS) {
+    const applies = (USER_REASONS as readonly string[]).includes(reason);
+    rows.push([
+      `  ${REASON_LABEL[reason]}`,
+      num(posts.unmapped?.[reason]), ex(posts, reason),
+      applies ? num(user.unmapped?.[reason]) : 'n/a', applies ? ex(user, reason) : '',
+    ]);
+  }
+  rows.push(['image_id already set', num(posts.withImageId), '', num(user.withImageId), '']);
+  rows.push([`backfill batches (of ${num(r.batchSize)})`, num(posts.batches), '', num(user.batches), '']);
+
+  const s = r.storage;
+  const storageLine = s
+    ? `storage: ${num(s.total)} rows; ${num(s.unreferenced)} that nothing will reference (${mb(s.unreferencedBytes)}): ` +
+      `${num(s.neverNamed)} whose key no value names, ${num(s.duplicateNotPicked)} duplicates the rule does not pick` +
+      (s.example ? `; e.g. ${JSON.stringify(s.example)}` : '')
+    : 'storage: unreferenced rows are listed by sql/reports/orphaned-storage.sql once a contract has run';
+
+  return [
+    `preflight of database ${r.database}, schema ${r.schema} (PostgreSQL ${r.serverVersion}${r.standby ? ', standby' : ''})`,
+    `pack: ${phase(r)}`,
+    `read-only: one READ ONLY transaction, one snapshot, ${r.ms} ms`,
+    '',
+    table(rows, new Set([1, 3])),
+    '',
+    storageLine,
+    '',
+    'Mapping rule: posts: file_key = image_key byte for byte, in the post\'s organization; "user": file_key = image, any organization; oldest (created_at, then id) wins.',
+  ].join('\n');
+}
+
+// ------------------------------------------------------------------------------------------
+// CLI
+// ------------------------------------------------------------------------------------------
+
+const BAD_INPUT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', '28P01', '28000', '3D000']);
+
+async function main(argv: string[]): Promise<number> {
+  const unknown = argv.filter((a) => a !== '--json');
+  if (unknown.length) throw new BadInput(`unknown argument ${unknown[0]}; usage: preflight.ts [--json]`);
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new BadInput('DATABASE_URL is not set: point it at the database to inspect (nothing is written)');
+  const batchSize = batchSizeFromEnv();
+  const report = await runPreflight(url, { batchSize });
+  process.stdout.write(argv.includes('--json') ? JSON.stringify(report, null, 2) + '\n' : formatReport(report) + '\n');
+  return 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    process.exit(await main(process.argv.slice(2)));
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const known = err instanceof BadInput || err instanceof MissingBaseline;
+    process.stderr.write(`error: ${known ? (err as Error).message : describeError(err)}\n`);
+    process.exit(known || BAD_INPUT.has(code ?? '') ? 2 : 1);
+  }
+}
