@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 TSX := node_modules/.bin/tsx
 
-.PHONY: install verify test typecheck migrate rollback backfill preflight bench lint clean
+.PHONY: install verify verify-online test typecheck migrate rollback backfill preflight bench lint clean
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -15,6 +15,15 @@ install: $(NPM_STAMP)
 
 verify: install
 	$(TSX) harness/verify.ts
+
+# The pack under live traffic on a seeded scratch database (SCALE posts, default 200k): old- and
+# new-app writers and feed readers run through every step; prints app latency per step.
+verify-online: install
+	$(TSX) harness/online.ts
+
+# squawk (PostgreSQL 15 rules) over every SQL statement the pack sends to a user's database.
+lint: install
+	harness/lint.sh
 
 test: install
 	node_modules/.bin/vitest run --config harness/vitest.config.ts

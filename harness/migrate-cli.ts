@@ -98,9 +98,10 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     } catch (err) {
-      if (!isLockTimeout(err) || attempt >= retries) throw err;
-      const wait = backoffMs(attempt, baseMs);
+      if (!isLockTimeout(err)) throw err;
       log(`lock timeout: ${describeError(err)}; waited on: ${await lockHolders(url)}`);
+      if (attempt >= retries) throw err;
+      const wait = backoffMs(attempt, baseMs);
       log(`retrying in ${wait} ms (attempt ${attempt + 2} of ${retries + 1}); finished migrations stay applied`);
       await new Promise((r) => setTimeout(r, wait));
     }

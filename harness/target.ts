@@ -130,8 +130,13 @@ async function startEmbedded(version: number): Promise<Server> {
   });
 }
 
-/** DATABASE_URL wins; otherwise an embedded server of PG_VERSION (default 15). */
+/** PG_TARGET=container: a PostgreSQL container; else DATABASE_URL wins; else an embedded server of PG_VERSION (default 15). */
 export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<Server> {
+  if (env.PG_TARGET === 'container') {
+    // Loaded only here: testcontainers is a dev dependency and slow to import.
+    const { startContainer } = await import('./container.ts');
+    return startContainer(env);
+  }
   if (env.DATABASE_URL) {
     const url = env.DATABASE_URL;
     return serverApi('external', url, await serverVersion(url), async () => {});

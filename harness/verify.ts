@@ -7,7 +7,7 @@ import { startServer, loadBaseline, withClient, sqlFile, ROOT, type Server } fro
 import { migrate, migrationNames } from './migrate.ts';
 import { checkPhase, snapshot, formatViolation, type InvariantResult, type Phase } from './invariants.ts';
 import { describeError } from './errors.ts';
-import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
+import { seed, seedOptionsFromEnv, DEFAULT_SEED_OPTIONS } from '../seeds/seed.ts';
 import { progressReporter } from '../seeds/progress.ts';
 
 interface StepResult { step: string; ms: number; note?: string }
@@ -74,7 +74,7 @@ export async function verify(env: NodeJS.ProcessEnv = process.env): Promise<Veri
     await timed(steps, 'load baseline', () => loadBaseline(dbUrl));
     seedSummary = await timed(
       steps,
-      `seed ${seedOptions.posts} posts`,
+      `seed ${seedOptions.posts ?? DEFAULT_SEED_OPTIONS.posts} posts`,
       () => withClient(dbUrl, (c) => seed(c, { ...seedOptions, onProgress: progressReporter('seed') })),
       (s) => Object.entries(s.rows).map(([t, n]) => `${t} ${n}`).join(', '),
     );

@@ -3,6 +3,9 @@
 -- Created by 04_transition-sync-triggers; dropped by 08_contract-posts, and created again by
 -- its down. Idempotent: safe to run twice.
 
+-- Attaching the trigger takes SHARE ROW EXCLUSIVE on the table: fail fast rather than queue.
+SET LOCAL lock_timeout = '3s';
+
 -- The mapping rule for posts: the storage row whose file_key equals the key byte for byte and
 -- whose organization is the post's; the oldest wins (created_at, then id). NULL when unmapped.
 -- The backfill and the contract's check call this same function.
@@ -60,8 +63,6 @@ BEGIN
 END
 $$;
 
--- Attaching a trigger takes SHARE ROW EXCLUSIVE on the table: fail fast rather than queue.
-SET LOCAL lock_timeout = '3s';
 CREATE OR REPLACE TRIGGER image_ref_sync
   BEFORE INSERT OR UPDATE OF image_key, image_id, organization_id ON posts
   FOR EACH ROW EXECUTE FUNCTION image_ref_sync_posts();

@@ -4,6 +4,9 @@
 -- Created by 04_transition-sync-triggers; dropped by 09_contract-user, and created again by
 -- its down. Idempotent: safe to run twice.
 
+-- Attaching the trigger takes SHARE ROW EXCLUSIVE on the table: fail fast rather than queue.
+SET LOCAL lock_timeout = '3s';
+
 -- The mapping rule for users: the storage row whose file_key equals the value byte for byte,
 -- in any organization or none; the oldest wins (created_at, then id). NULL when unmapped
 -- (URLs, blanks, unknown keys). The backfill and the contract's check call this same function.
@@ -55,8 +58,6 @@ BEGIN
 END
 $$;
 
--- Attaching a trigger takes SHARE ROW EXCLUSIVE on the table: fail fast rather than queue.
-SET LOCAL lock_timeout = '3s';
 CREATE OR REPLACE TRIGGER image_ref_sync
   BEFORE INSERT OR UPDATE OF image, image_id ON "user"
   FOR EACH ROW EXECUTE FUNCTION image_ref_sync_user();

@@ -1,0 +1,50 @@
+// PG_TARGET=container: the harness against PostgreSQL in a container (testcontainers), for
+// machines with a Docker engine. PG_VERSION picks the image (postgres:<major>-alpine; PG_IMAGE
+// overrides it). The engine is looked for first: without one this fails in well under a second
+// with a one-line message, instead of a pull or a start timeout.
+import { attachServer, EMBEDDED_VERSIONS, type Server } from './target.ts';
+
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+export async function startContainer(env: NodeJS.ProcessEnv = process.env): Promise<Server> {
+  const version = Number(env.PG_VERSION ?? 15);
+  if (!env.PG_IMAGE && !EMBEDDED_VERSIONS[version]) {
+    throw new Error(`PG_VERSION=${env.PG_VERSION} is not available; choose one of ${Object.keys(EMBEDDED_VERSIONS).join(', ')}`);
+  }
+  const image = env.PG_IMAGE || `postgres:${version}-alpine`;
+
+  const { getContainerRuntimeClient } = await import('testcontainers');
+  try {
+    // Tries what testcontainers supports: DOCKER_HOST, ~/.testcontainers.properties,
+    // /var/run/docker.sock, rootless and Docker Desktop sockets.
+    await getContainerRuntimeClient();
+  } catch (e) {
+    throw new Error(
+      `PG_TARGET=container needs a Docker engine; none is reachable (${oneLine((e as Error).message ?? String(e))}). ` +
+        `Start Docker or set DOCKER_HOST, or unset PG_TARGET to use the embedded PostgreSQL`,
+    );
+  }
+
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+  const container = await new PostgreSqlContainer(image)
+    // The same settings as the embedded server: a throwaway database, many test connections.
+    .withCommand(['postgres', '-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'synchronous_commit=off'])
+    .start();
+  try {
+    // The image's POSTGRES_USER is a superuser: scratch databases are created through it.
+    const server = await attachServer(container.getConnectionUri(), 'external');
+    return {
+      ...server,
+      async stop() {
+        try {
+          await server.stop();
+        } finally {
+          await container.stop();
+        }
+      },
+    };
+  } catch (e) {
+    await container.stop().catch(() => {});
+    throw e;
+  }
+}

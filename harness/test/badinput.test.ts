@@ -1,0 +1,118 @@
+// Bad input to make migrate (harness/migrate-cli.ts): each is one line on stderr, no stack trace,
+// exit 2 for input the user must fix, exit 1 for a refusal of the pack itself.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, it, expect, inject } from 'vitest';
+import { baselineDb, emptyDb, connect } from './db.ts';
+import { cli } from './cli.ts';
+import { bulkPosts } from './bulk.ts';
+import { migrationNames } from '../migrate.ts';
+import { ROOT, withDatabase } from '../target.ts';
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function migrateCli(args: string[], env: Record<string, string | undefined>): Promise<Run> {
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['harness/migrate-cli.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: undefined, STOP_BEFORE: undefined, MIGRATE_RETRIES: undefined, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** The one error line; fails on a stack trace or on more than one error line. */
+function oneLineError(r: Run): string {
+  expect(r.stderr + r.stdout).not.toMatch(/^\s+at /m);
+  const lines = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
+  expect(lines).toHaveLength(1);
+  return lines[0];
+}
+
+async function applied(url: string): Promise<string[]> {
+  const c = await connect(url);
+  try {
+    const t = await c.query(`SELECT to_regclass('pgmigrations') IS NOT NULL AS ok`);
+    if (!t.rows[0].ok) return [];
+    return (await c.query('SELECT name FROM pgmigrations ORDER BY id')).rows.map((r) => r.name);
+  } finally {
+    await c.end();
+  }
+}
+
+describe('make migrate: bad input', () => {
+  it('no DATABASE_URL, a bad count or a bad knob: usage errors, exit 2', async () => {
+    const [noUrl, badCount, badRetries] = await Promise.all([
+      migrateCli(['up'], {}),
+      migrateCli(['up', 'zero'], { DATABASE_URL: 'postgres://localhost/x' }),
+      migrateCli(['up'], { DATABASE_URL: 'postgres://localhost/x', MIGRATE_RETRIES: '-1' }),
+    ]);
+    expect(oneLineError(noUrl)).toBe('error: DATABASE_URL is not set: point it at the database to migrate');
+    expect(oneLineError(badCount)).toBe('error: N must be a positive integer, got "zero"');
+    expect(oneLineError(badRetries)).toBe('error: MIGRATE_RETRIES must be a non-negative integer, got "-1"');
+    for (const r of [noUrl, badCount, badRetries]) expect(r.code).toBe(2);
+  });
+
+  it('an unreachable server, a wrong password, a database that does not exist: one line each, exit 2', async () => {
+    const url = await baselineDb();
+    const wrongPassword = new URL(url);
+    wrongPassword.password = 'not-the-password';
+    const missingDb = withDatabase(inject('adminUrl'), 'imgref_no_such_database');
+    const [unreachable, login, missing] = await Promise.all([
+      migrateCli(['up'], { DATABASE_URL: 'postgres://postgres:x@127.0.0.1:1/postgres' }),
+      migrateCli(['up'], { DATABASE_URL: wrongPassword.toString() }),
+      migrateCli(['up'], { DATABASE_URL: missingDb }),
+    ]);
+    expect(oneLineError(unreachable)).toBe('error: cannot reach PostgreSQL at 127.0.0.1:1: connection refused (is DATABASE_URL right, and the server up?)');
+    expect(oneLineError(login)).toMatch(/^error: PostgreSQL refused the login: password authentication failed for user "\w+"$/);
+    expect(oneLineError(missing)).toBe('error: database "imgref_no_such_database" does not exist (check the database name in DATABASE_URL)');
+    for (const r of [unreachable, login, missing]) expect(r.code).toBe(2);
+    expect(await applied(url)).toEqual([]);
+  });
+
+  it('a database without the baseline: names what is missing, changes nothing, exit 2', async () => {
+    const url = await emptyDb();
+    const r = await migrateCli(['up'], { DATABASE_URL: url });
+    expect(oneLineError(r)).toBe(
+      'error: baseline schema not found in schema public: missing tables: "user", organization, posts, storage; missing columns: none' +
+        " — hint: Point DATABASE_URL at the app's database. Nothing was changed.",
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain('retrying');
+    expect(await applied(url)).toEqual([]);
+  });
+
+  it('the contract before the backfill (05..07 marked run with --fake): refused with nothing changed, exit 1', async () => {
+    const url = await baselineDb();
+    await bulkPosts(url, 2000);
+    const names = migrationNames();
+    const backfill = names.findIndex((n) => n.includes('backfill'));
+    const firstContract = names.findIndex((n) => n.includes('contract'));
+    expect((await migrateCli(['up', String(backfill)], { DATABASE_URL: url })).code).toBe(0);
+    // A DBA marks the backfill, validation and index steps as done without running them.
+    const fake = await cli(['up', String(firstContract - backfill), '--fake'], { DATABASE_URL: url });
+    expect(fake.code).toBe(0);
+    expect(await applied(url)).toEqual(names.slice(0, firstContract));
+
+    const r = await migrateCli(['up'], { DATABASE_URL: url });
+    expect(oneLineError(r)).toMatch(
+      /^error: contract refused, nothing changed: posts is not backfilled: \d+ rows have a mappable image_key but no image_id, 0 rows have an image_key that disagrees with image_id \(posts: [^)]+\) — hint: Run the backfill again \(make backfill/,
+    );
+    expect(r.code).toBe(1);
+    expect(await applied(url)).toEqual(names.slice(0, firstContract));
+    const c = await connect(url);
+    const col = await c.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'posts' AND column_name = 'image_key'`);
+    expect(col.rows[0].n).toBe(1);
+    expect((await c.query(`SELECT to_regclass('posts_image_key_archive') AS t`)).rows[0].t).toBeNull();
+    await c.end();
+
+    // The remedy the message names: make backfill, then up.
+    expect((await migrateCli(['backfill'], { DATABASE_URL: url })).code).toBe(0);
+    const again = await migrateCli(['up'], { DATABASE_URL: url });
+    expect(again.code).toBe(0);
+    expect(await applied(url)).toEqual(names);
+  });
+});

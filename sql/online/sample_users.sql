@@ -1,0 +1,2 @@
+-- Harness only: a fixed sample of users for the writers.
+SELECT id FROM "user" ORDER BY md5(id) LIMIT $1
