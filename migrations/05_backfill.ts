@@ -3,20 +3,12 @@
 // SQL: sql/backfill.sql (the procedure), sql/steps/05_backfill.up.sql
 // Verify: sql/verify/05_backfill.sql
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { sqlText, statements, withIntegers } from './lib/sql.ts';
-
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return n;
-}
+import { batchSize, intFromEnv, sqlText, statements, withIntegers } from './lib/sql.ts';
 
 export const up = (pgm: MigrationBuilder) => {
   pgm.noTransaction();
   const vars = {
-    batch_size: intFromEnv('BACKFILL_BATCH_SIZE', 5000, 1),
+    batch_size: batchSize(),
     pause_ms: intFromEnv('BACKFILL_PAUSE_MS', 0, 0),
   };
   pgm.sql(sqlText('backfill.sql'));

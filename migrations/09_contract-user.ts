@@ -1,15 +1,22 @@
-// Contract, user: archive the unmapped old values, then drop the old column.
-// A .ts wrapper only because the down re-creates the transition trigger from sql/sync/user.sql,
-// the file 04 creates it from.
-// SQL: sql/steps/09_contract-user.{up,down}.sql   Verify: sql/verify/09_contract-user.sql
+// Contract, user: archive the unmapped old values, then drop the old column (one transaction).
+// Its down runs outside a transaction (pgm.noTransaction()): the old column comes back empty in
+// an instant, the sync trigger is re-attached from sql/sync/user.sql (the file 04 uses), and
+// image is filled back in batches that each commit, so a rollback never blocks the table
+// for a whole rewrite.
+// SQL: sql/steps/09_contract-user.{up,down,restore}.sql, sql/restore.sql
+// Verify: sql/verify/09_contract-user.sql
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { sqlText } from './lib/sql.ts';
+import { batchSize, sqlText, statements, withIntegers } from './lib/sql.ts';
 
 export const up = (pgm: MigrationBuilder) => {
   pgm.sql(sqlText('steps/09_contract-user.up.sql'));
 };
 
 export const down = (pgm: MigrationBuilder) => {
+  pgm.noTransaction();
+  // Each whole file below is sent as one string: one implicit transaction.
   pgm.sql(sqlText('steps/09_contract-user.down.sql'));
   pgm.sql(sqlText('sync/user.sql'));
+  pgm.sql(sqlText('restore.sql'));
+  for (const s of statements('steps/09_contract-user.restore.sql')) pgm.sql(withIntegers(s, { batch_size: batchSize() }));
 };

@@ -87,6 +87,24 @@ describe('stock node-pg-migrate CLI', () => {
     expect(image.rows[0].n).toBeGreaterThan(0);
   });
 
+  it('rolls the contract back without moving an app-chosen duplicate image, and leaves the triggers working', async () => {
+    const url = await seeded();
+    expect((await cli(['up'], { DATABASE_URL: url })).code).toBe(0);
+    const c = await connect(url);
+    // The new app picks the younger of two storage rows that share a key.
+    await c.query(`UPDATE posts SET image_id = 's_tie_b' WHERE id = 'p_tie'`);
+    const r = await cli(['down', '2'], { DATABASE_URL: url, BACKFILL_BATCH_SIZE: '3' });
+    expect(r.code).toBe(0);
+    const row = await c.query(`SELECT image_key, image_id FROM posts WHERE id = 'p_tie'`);
+    expect(row.rows).toEqual([{ image_key: 'org/org_a/posts/tie.jpg', image_id: 's_tie_b' }]);
+    const archives = await c.query(`SELECT to_regclass('posts_image_key_archive') AS p, to_regclass('user_image_archive') AS u`);
+    expect(archives.rows).toEqual([{ p: null, u: null }]);
+    // The sync trigger is back: an old-app write resolves again.
+    await c.query(`UPDATE posts SET image_key = 'org/org_a/posts/old.jpg' WHERE id = 'p_tie'`);
+    expect((await c.query(`SELECT image_id FROM posts WHERE id = 'p_tie'`)).rows).toEqual([{ image_id: 's_old_z' }]);
+    await c.end();
+  });
+
   it('stops on a database without the baseline, naming what is missing, before changing anything', async () => {
     const url = await emptyDb();
     const r = await cli(['up'], { DATABASE_URL: url });

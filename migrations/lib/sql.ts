@@ -50,3 +50,15 @@ export async function concurrentIndexStep(pgm: MigrationBuilder, rel: string): P
 export function withIntegers(stmt: string, vars: Record<string, number>): string {
   return stmt.replace(/:(\w+)\b/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
 }
+
+/** An integer from the environment, or a clear error naming the variable. */
+export function intFromEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+/** Rows per batch for the backfill and the contracts' restores. */
+export const batchSize = () => intFromEnv('BACKFILL_BATCH_SIZE', 5000, 1);

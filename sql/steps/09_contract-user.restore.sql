@@ -1,0 +1,13 @@
+-- Contract, user, undone, part 2: fill image back in, in batches (sql/restore.sql), then drop
+-- the archive. Run outside a transaction, one statement at a time. :batch_size comes from
+-- BACKFILL_BATCH_SIZE (default 5000). Killed halfway, a rerun of the down resumes.
+
+SET lock_timeout = '5s';
+SET client_connection_check_interval = '1s';
+SET image_ref.restoring = on;
+CALL image_ref_restore('user', :batch_size);
+RESET image_ref.restoring;
+DROP TABLE IF EXISTS user_image_archive;
+DROP PROCEDURE IF EXISTS image_ref_restore(text, integer);
+RESET client_connection_check_interval;
+RESET lock_timeout;
