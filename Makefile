@@ -48,5 +48,10 @@ backfill: install
 preflight: install
 	$(TSX) harness/preflight.ts $(ARGS)
 
+# Feed latency before and after the pack, in one run, against the 100 ms budget (1M posts by
+# default; BENCH_POSTS=… for another scale). Writes bench/results/<timestamp>.{json,svg}.
+bench: install
+	$(TSX) bench/run.ts
+
 clean:
 	rm -rf reports

