@@ -65,6 +65,9 @@ BEGIN
            SET image_id = r.storage_id
           FROM resolved r
          WHERE p.id = r.id
+           -- The batch's id range, so posts is reached by its primary key: without it the
+           -- planner hash-joins the batch against a scan of the whole table.
+           AND p.id >= lo AND p.id <= (SELECT max(b.id) FROM batch b)
            AND r.storage_id IS NOT NULL
            AND p.image_id IS NULL
            -- If an app write got to the row first, these are re-checked on its new version,
@@ -90,6 +93,7 @@ BEGIN
            SET image_id = r.storage_id
           FROM resolved r
          WHERE u.id = r.id
+           AND u.id >= lo AND u.id <= (SELECT max(b.id) FROM batch b)
            AND r.storage_id IS NOT NULL
            AND u.image_id IS NULL
            AND u.image = r.image

@@ -65,6 +65,8 @@ BEGIN
            SET image_key = v.image_key
           FROM val v
          WHERE p.id = v.id
+           -- The batch's id range, so posts is reached by its primary key (see sql/backfill.sql).
+           AND p.id >= lo AND p.id <= (SELECT max(b.id) FROM batch b)
            AND v.image_key IS NOT NULL
            AND p.image_key IS NULL
            -- re-checked on the row's latest version if an app write got there first
@@ -89,6 +91,7 @@ BEGIN
            SET image = v.image
           FROM val v
          WHERE u.id = v.id
+           AND u.id >= lo AND u.id <= (SELECT max(b.id) FROM batch b)
            AND v.image IS NOT NULL
            AND u.image IS NULL
            AND u.image_id IS NOT DISTINCT FROM v.image_id
