@@ -9,7 +9,7 @@ export interface PackStep {
 
 export interface PackRun {
   steps: PackStep[];
-  /** the backfill's final NOTICE per table, from step 05 */
+  /** the backfill's final NOTICE per table, from step 06 */
   backfill: BackfillDone[];
 }
 

@@ -184,7 +184,7 @@ export function printable(r: Results): string {
         [
           [`batched procedure (${b.batchSize} a batch)`, (b.batched.ms / 1000).toFixed(2), int(b.batched.rowsPerSecond), int(b.batched.mapped), int(b.batched.batches), `${ms(b.batched.slowestBatchMs)} ms`],
           ['one UPDATE ... FROM', (b.single.ms / 1000).toFixed(2), int(b.single.rowsPerSecond), int(b.single.mapped), '1', '-'],
-          ...r.packBackfill.map((d) => [`in the pack's step 05: ${d.table}`, d.seconds.toFixed(2), int(d.rowsPerSecond), int(d.mapped), int(d.batches), `${ms(d.slowestBatchMs)} ms`]),
+          ...r.packBackfill.map((d) => [`in the pack's step 06: ${d.table}`, d.seconds.toFixed(2), int(d.rowsPerSecond), int(d.mapped), int(d.batches), `${ms(d.slowestBatchMs)} ms`]),
         ],
         ['l', 'r', 'r', 'r', 'r', 'r'],
       ) +

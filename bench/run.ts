@@ -273,12 +273,12 @@ async function run(cfg: Config, server: Server): Promise<Results> {
       // ---- deleting a storage row that posts point at: with, then without the image_id indexes --
       const referenced = (await c2.query(benchSql('sample_referenced_storage.sql'), [SAMPLE])).rows.map((r) => r.id as string);
       const withIndex = await measureDelete(c2, referenced, 'with the image_id indexes', cfg.measure);
-      log('dropping the image_id indexes (the down of step 07)');
-      for (const s of statements('steps/07_index-image-id.down.sql')) await c2.query(s);
+      log('dropping the image_id indexes (the down of step 03)');
+      for (const s of statements('steps/03_index-image-id.down.sql')) await c2.query(s);
       const withoutIndex = await measureDelete(c2, referenced, 'without the image_id indexes', { ...cfg.measure, minIterations: 20 });
-      log('rebuilding them (the up of step 07)');
+      log('rebuilding them (the up of step 03)');
       // the DROPs in the up file are repairs of INVALID indexes; nothing to repair here
-      for (const s of statements('steps/07_index-image-id.up.sql')) if (!/^DROP INDEX/i.test(s)) await c2.query(s);
+      for (const s of statements('steps/03_index-image-id.up.sql')) if (!/^DROP INDEX/i.test(s)) await c2.query(s);
 
       const queries: Comparison[] = list.map((q) => ({
         name: q.name,

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { sqlFile } from './target.ts';
 
 /** Where in the pack's life a check runs. */
-export type Phase = 'transition' | 'indexed' | 'contracted' | 'rolledback' | 'reapplied';
+export type Phase = 'transition' | 'validated' | 'contracted' | 'rolledback' | 'reapplied';
 
 export interface Invariant {
   name: string;
@@ -15,15 +15,15 @@ export interface Invariant {
 }
 
 export const INVARIANTS: Invariant[] = [
-  { name: 'mapping_follows_rule', says: 'every mappable value is mapped to the row the rule picks, and nothing else is mapped', phases: ['transition', 'indexed', 'contracted', 'reapplied'] },
-  { name: 'image_ids_resolve', says: 'no image_id points at a missing storage row; post images belong to the post\'s organization', phases: ['transition', 'indexed', 'contracted', 'reapplied'] },
-  { name: 'columns_agree', says: 'during the transition the old and new columns agree', phases: ['transition', 'indexed'] },
-  { name: 'unmapped_preserved', says: 'every unmapped non-null value is preserved (column, then archive)', phases: ['transition', 'indexed', 'contracted', 'rolledback', 'reapplied'], prepare: 'invariants/old_values.sql' },
-  { name: 'row_counts_unchanged', says: 'no table gains or loses a row through the pack', phases: ['transition', 'indexed', 'contracted', 'rolledback', 'reapplied'] },
-  { name: 'constraints_valid', says: 'the foreign keys are validated and no index is INVALID', phases: ['indexed', 'contracted', 'reapplied'] },
+  { name: 'mapping_follows_rule', says: 'every mappable value is mapped to the row the rule picks, and nothing else is mapped', phases: ['transition', 'validated', 'contracted', 'reapplied'] },
+  { name: 'image_ids_resolve', says: 'no image_id points at a missing storage row; post images belong to the post\'s organization', phases: ['transition', 'validated', 'contracted', 'reapplied'] },
+  { name: 'columns_agree', says: 'during the transition the old and new columns agree', phases: ['transition', 'validated'] },
+  { name: 'unmapped_preserved', says: 'every unmapped non-null value is preserved (column, then archive)', phases: ['transition', 'validated', 'contracted', 'rolledback', 'reapplied'], prepare: 'invariants/old_values.sql' },
+  { name: 'row_counts_unchanged', says: 'no table gains or loses a row through the pack', phases: ['transition', 'validated', 'contracted', 'rolledback', 'reapplied'] },
+  { name: 'constraints_valid', says: 'the foreign keys are validated and no index is INVALID', phases: ['validated', 'contracted', 'reapplied'] },
   { name: 'roundtrip_identical', says: 'after a full down the old columns equal the originals on every row', phases: ['rolledback'] },
   { name: 'schema_restored', says: 'after a full down the schema is the baseline again, with nothing left behind', phases: ['rolledback'] },
-  { name: 'no_broken_links', says: 'every mapped row\'s storage file_key equals its value from before the migration', phases: ['transition', 'indexed', 'contracted', 'reapplied'] },
+  { name: 'no_broken_links', says: 'every mapped row\'s storage file_key equals its value from before the migration', phases: ['transition', 'validated', 'contracted', 'reapplied'] },
 ];
 
 export interface Violation {

@@ -47,23 +47,23 @@ lint() {
 # In a transaction -----------------------------------------------------------------------------
 # ban-drop-column: 01's down drops the image_id columns its own up added; no app reads them yet.
 lint tx ban-drop-column migrations/01_expand-columns.sql
-lint tx "" migrations/03_expand-foreign-keys.sql migrations/06_validate-foreign-keys.sql
+lint tx "" migrations/04_expand-foreign-keys.sql migrations/07_validate-foreign-keys.sql
 # ban-drop-column: the contract. Dropping the old column is its purpose; it refuses unless the
 # backfill is complete, archives every unmapped value first, and its down restores them.
 lint tx ban-drop-column sql/steps/08_contract-posts.up.sql sql/steps/09_contract-user.up.sql
 lint tx "" sql/steps/08_contract-posts.down.sql sql/steps/09_contract-user.down.sql
-lint tx "" sql/steps/04_transition-sync-triggers.down.sql
+lint tx "" sql/steps/05_transition-sync-triggers.down.sql
 lint tx "" sql/sync/posts.sql sql/sync/user.sql
 
 # Outside a transaction ------------------------------------------------------------------------
 lint notx "" sql/steps/02_expand-storage-indexes.up.sql sql/steps/02_expand-storage-indexes.down.sql \
-  sql/steps/07_index-image-id.up.sql sql/steps/07_index-image-id.down.sql
+  sql/steps/03_index-image-id.up.sql sql/steps/03_index-image-id.down.sql
 # require-lock-timeout: CREATE OR REPLACE PROCEDURE locks no table; the CALLs that do run after
-# sql/steps/05_backfill.up.sql sets lock_timeout.
+# sql/steps/06_backfill.up.sql sets lock_timeout.
 lint notx require-lock-timeout sql/backfill.sql
 # 05 has psql-style :batch_size / :pause_ms variables, which squawk cannot parse: lint it with
-# the defaults filled in, as migrations/05_backfill.ts does (withIntegers).
-f=sql/steps/05_backfill.up.sql
+# the defaults filled in, as migrations/06_backfill.ts does (withIntegers).
+f=sql/steps/06_backfill.up.sql
 sed -e 's/:batch_size\b/5000/g' -e 's/:pause_ms\b/0/g' "$f" |
   "$SQUAWK" --pg-version=15 --reporter=gcc "--exclude=$GLOBAL" --stdin-filepath "$f" || status=1
 linted+=("$f")

@@ -364,7 +364,7 @@ async function violations(c: pg.Client, name: string, when: string, text: string
   return { name, when, ok: n === 0, violations: n, examples: rows.map(({ tbl, row_id, detail }) => ({ tbl, row_id, detail })), ms: Math.round(performance.now() - t0) };
 }
 
-async function invariant(url: string, name: string, when: string, phase: 'indexed' | 'contracted'): Promise<CheckResult> {
+async function invariant(url: string, name: string, when: string, phase: 'validated' | 'contracted'): Promise<CheckResult> {
   const r = await withClient(url, (c) => checkInvariant(c, name, phase));
   return { name, when, ok: r.ok, violations: r.violations, examples: r.examples, ms: r.ms };
 }
@@ -455,7 +455,7 @@ export async function runOnline(url: string, opts: Partial<OnlineOptions> = {}):
 
     // 2. The transition's invariants, with the writers stopped.
     const touched = [...t.writes.values()];
-    for (const name of ['columns_agree', 'image_ids_resolve', 'constraints_valid']) checks.push(await invariant(url, name, 'before the contract', 'indexed'));
+    for (const name of ['columns_agree', 'image_ids_resolve', 'constraints_valid']) checks.push(await invariant(url, name, 'before the contract', 'validated'));
     await withClient(url, async (c) => {
       checks.push(await violations(c, 'writes_applied', 'before the contract', sql('writes_applied.sql'), [JSON.stringify(touched)]));
       checks.push(await violations(c, 'untouched_rows_intact', 'before the contract', sql('untouched_rows_intact.sql'), [

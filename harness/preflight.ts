@@ -132,7 +132,7 @@ interface ReasonRow {
   duplicate_keys: string;
 }
 
-/** BACKFILL_BATCH_SIZE as 05_backfill reads it: an integer >= 1, default 5000. */
+/** BACKFILL_BATCH_SIZE as 06_backfill reads it: an integer >= 1, default 5000. */
 export function batchSizeFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.BACKFILL_BATCH_SIZE;
   if (raw === undefined || raw === '') return DEFAULT_BATCH_SIZE;

@@ -15,8 +15,8 @@ interface StepCheck { step: string; check: string; ok: boolean }
 
 /** After which migration each phase's invariants must hold. */
 const PHASE_AFTER: Record<string, Phase> = {
-  '05_backfill': 'transition',
-  '07_index-image-id': 'indexed',
+  '06_backfill': 'transition',
+  '07_validate-foreign-keys': 'validated',
   '09_contract-user': 'contracted',
 };
 

@@ -84,9 +84,11 @@ class CopyFromQuery {
 
 export interface CopyWriter {
   /** Sends COPY text-format data (whole lines). Waits when the socket buffer is full. */
-  write(data: string): Promise<void>;
+  write(data: string | Buffer): Promise<void>;
   /** Ends the COPY; resolves with the row count the server reports. */
   end(): Promise<number>;
+  /** Cancels the COPY (CopyFail) so the connection can take the next query, e.g. ROLLBACK. */
+  abort(reason: string): Promise<void>;
 }
 
 /** Starts `COPY <table> (<cols>) FROM STDIN` on client and returns a writer for its data. */
@@ -97,11 +99,11 @@ export async function copyFrom(client: pg.ClientBase, sql: string): Promise<Copy
   const conn = q.connection!;
   let ended = false;
   return {
-    async write(data: string) {
+    async write(data: string | Buffer) {
       if (q.error) throw q.error;
       if (ended) throw new Error('COPY already ended');
       if (data.length === 0) return;
-      conn.sendCopyFromChunk(Buffer.from(data, 'utf8'));
+      conn.sendCopyFromChunk(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
       const stream = conn.stream;
       if ((stream.writableLength ?? 0) > HIGH_WATER) {
         await Promise.race([once(stream, 'drain'), q.finished.promise]);
@@ -117,7 +119,28 @@ export async function copyFrom(client: pg.ClientBase, sql: string): Promise<Copy
       conn.endCopyFrom();
       return q.finished.promise;
     },
+    async abort(reason: string) {
+      if (ended || q.error) return;
+      ended = true;
+      conn.sendCopyFail(reason);
+      await q.finished.promise.catch(() => {});
+    },
   };
+}
+
+/**
+ * Runs `sql` (a COPY ... FROM STDIN), lets fill() write the data, ends the COPY and returns the
+ * server's row count. When fill() throws, the COPY is cancelled first, so the connection is usable.
+ */
+export async function copyInto(client: pg.ClientBase, sql: string, fill: (w: CopyWriter) => Promise<void>): Promise<number> {
+  const w = await copyFrom(client, sql);
+  try {
+    await fill(w);
+  } catch (e) {
+    await w.abort(`client error: ${e instanceof Error ? e.message : String(e)}`);
+    throw e;
+  }
+  return w.end();
 }
 
 /** Escapes a value for COPY text format; null becomes \N. */

@@ -55,7 +55,7 @@ describe('faults', () => {
     const [killed, clean] = [await baselineDb(), await baselineDb()];
     await bulkPosts(killed, posts);
     await bulkPosts(clean, posts);
-    for (const url of [killed, clean]) expect((await cli(['up', '4'], { DATABASE_URL: url })).code).toBe(0);
+    for (const url of [killed, clean]) expect((await cli(['up', '5'], { DATABASE_URL: url })).code).toBe(0); // up to the triggers
 
     const slow = { BACKFILL_BATCH_SIZE: '200', BACKFILL_PAUSE_MS: '25' };
     const run = startCli(['up'], { DATABASE_URL: killed, ...slow });

@@ -17,8 +17,8 @@ async function reach(url: string, phase: Phase): Promise<void> {
   const up = (count?: number) => migrate(url, { direction: 'up', count });
   const down = () => migrate(url, { direction: 'down' });
   switch (phase) {
-    case 'transition': return void (await up(upTo('05_backfill')));
-    case 'indexed': return void (await up(upTo('07_index-image-id')));
+    case 'transition': return void (await up(upTo('06_backfill')));
+    case 'validated': return void (await up(upTo('07_validate-foreign-keys')));
     case 'contracted': return void (await up());
     case 'rolledback': await up(); return void (await down());
     case 'reapplied': await up(); await down(); return void (await up());
@@ -108,12 +108,12 @@ describe('invariants fail when the data is broken', () => {
     await c.end();
   });
 
-  it('row_counts_unchanged: a row gained and a row lost (indexed)', async () => {
-    const c = await holding('row_counts_unchanged', 'indexed');
+  it('row_counts_unchanged: a row gained and a row lost (validated)', async () => {
+    const c = await holding('row_counts_unchanged', 'validated');
     await c.query(`INSERT INTO organization (id, name) VALUES ('org_new', 'New')`);
     await c.query(`DELETE FROM post_likes WHERE post_id = 'p_tie'`);
     // This check is per table: its row_id is NULL and the table names the broken rows.
-    const r = await checkInvariant(c, 'row_counts_unchanged', 'indexed');
+    const r = await checkInvariant(c, 'row_counts_unchanged', 'validated');
     expect(r.ok).toBe(false);
     expect(r.examples).toEqual([
       { tbl: 'organization', row_id: null, detail: 'had 2 rows, now 3' },
@@ -123,13 +123,13 @@ describe('invariants fail when the data is broken', () => {
     await c.end();
   });
 
-  it('constraints_valid: a foreign key re-added NOT VALID, an INVALID index (indexed)', async () => {
-    const c = await holding('constraints_valid', 'indexed');
+  it('constraints_valid: a foreign key re-added NOT VALID, an INVALID index (validated)', async () => {
+    const c = await holding('constraints_valid', 'validated');
     await c.query(`ALTER TABLE "user" DROP CONSTRAINT user_image_id_fkey`);
     await c.query(`ALTER TABLE "user" ADD CONSTRAINT user_image_id_fkey FOREIGN KEY (image_id) REFERENCES storage (id) ON DELETE SET NULL NOT VALID`);
     // A unique index over duplicate keys fails its concurrent build and stays behind, INVALID.
     await expect(c.query(`CREATE UNIQUE INDEX CONCURRENTLY storage_file_key_broken_idx ON storage (file_key)`)).rejects.toMatchObject({ code: '23505' });
-    const { result } = await expectBroken(c, 'constraints_valid', 'indexed', ['user_image_id_fkey', 'storage_file_key_broken_idx']);
+    const { result } = await expectBroken(c, 'constraints_valid', 'validated', ['user_image_id_fkey', 'storage_file_key_broken_idx']);
     expect(result.examples).toEqual([
       { tbl: 'pg_constraint', row_id: 'user_image_id_fkey', detail: 'not validated' },
       { tbl: 'pg_index', row_id: 'storage_file_key_broken_idx', detail: 'INVALID index' },

@@ -212,14 +212,14 @@ describe('preflight', () => {
     const before = await runPreflight(url);
     const names = migrationNames();
 
-    await migrate(url, { direction: 'up', count: names.indexOf('05_backfill') + 1 });
+    await migrate(url, { direction: 'up', count: names.indexOf('06_backfill') + 1 });
     const transition = await runPreflight(url);
-    expect(transition.applied).toEqual(names.slice(0, names.indexOf('05_backfill') + 1));
+    expect(transition.applied).toEqual(names.slice(0, names.indexOf('06_backfill') + 1));
     expect(transition.posts).toEqual({ ...before.posts, state: 'transition', withImageId: before.posts.mapped });
     expect(transition.user).toEqual({ ...before.user, state: 'transition', withImageId: before.user.mapped });
     expect(transition.storage).toEqual(before.storage);
 
-    await migrate(url, { direction: 'up', count: names.indexOf('08_contract-posts') - names.indexOf('05_backfill') });
+    await migrate(url, { direction: 'up', count: names.indexOf('08_contract-posts') - names.indexOf('06_backfill') });
     const half = await runPreflight(url);
     expect(half.applied.at(-1)).toBe('08_contract-posts');
     expect(half.posts).toMatchObject({ column: 'image_id', state: 'contracted', total: 16, withImageId: before.posts.mapped, mapped: null, unmapped: null, batches: null });

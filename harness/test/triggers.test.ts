@@ -18,7 +18,7 @@ describe('transition sync triggers', () => {
     const url = await baselineDb();
     c = await connect(url);
     await c.query(CASES);
-    await migrate(url, { direction: 'up', count: 4 }); // expand + triggers, no backfill yet
+    await migrate(url, { direction: 'up', count: 5 }); // expand, index, keys, triggers; no backfill yet
   });
   afterAll(() => c.end());
 

@@ -1,6 +1,6 @@
 -- Transition sync for posts: while image_key and image_id both exist, old and new app versions
 -- write side by side, and this trigger keeps the two columns consistent.
--- Created by 04_transition-sync-triggers; dropped by 08_contract-posts, and created again by
+-- Created by 05_transition-sync-triggers; dropped by 08_contract-posts, and created again by
 -- its down. Idempotent: safe to run twice.
 
 -- Attaching the trigger takes SHARE ROW EXCLUSIVE on the table: fail fast rather than queue.

@@ -1,7 +1,7 @@
 -- Transition sync for "user": while image and image_id both exist, old and new app versions
 -- (and better-auth, which writes OAuth avatar URLs into image) write side by side, and this
 -- trigger keeps the two columns consistent.
--- Created by 04_transition-sync-triggers; dropped by 09_contract-user, and created again by
+-- Created by 05_transition-sync-triggers; dropped by 09_contract-user, and created again by
 -- its down. Idempotent: safe to run twice.
 
 -- Attaching the trigger takes SHARE ROW EXCLUSIVE on the table: fail fast rather than queue.

@@ -1,4 +1,4 @@
--- After 03: both foreign keys exist with ON DELETE SET NULL (for posts, of image_id only).
+-- After 04: both foreign keys exist with ON DELETE SET NULL (for posts, of image_id only).
 SELECT 'posts (organization_id, image_id) -> storage (organization_id, id) ON DELETE SET NULL (image_id)' AS "check",
        EXISTS (SELECT 1 FROM pg_constraint
                 WHERE conname = 'posts_image_id_fkey' AND conrelid = 'posts'::regclass

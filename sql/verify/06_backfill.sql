@@ -1,4 +1,4 @@
--- After 05: no row has a mappable old value without an image_id.
+-- After 06: no row has a mappable old value without an image_id.
 SELECT 'no post has a mappable image_key and a NULL image_id' AS "check",
        NOT EXISTS (SELECT 1 FROM posts p
                     WHERE p.image_id IS NULL AND p.image_key IS NOT NULL

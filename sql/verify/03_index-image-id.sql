@@ -1,4 +1,4 @@
--- After 07: image_id leads a valid index on both tables, and no index anywhere is INVALID.
+-- After 03: image_id leads a valid index on both tables, and no index anywhere is INVALID.
 SELECT format('%s.image_id leads a valid index', t) AS "check",
        EXISTS (SELECT 1 FROM pg_index i
                 WHERE i.indrelid = t::regclass AND i.indisvalid

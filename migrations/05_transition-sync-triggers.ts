@@ -1,8 +1,8 @@
 // Transition: triggers keep image_key/image and image_id consistent while both exist.
 // A .ts wrapper only because the same SQL (sql/sync/*.sql) is created again by the contracts'
 // downs; node-pg-migrate's .sql migrations cannot include a file.
-// SQL: sql/sync/posts.sql, sql/sync/user.sql, sql/steps/04_transition-sync-triggers.down.sql
-// Verify: sql/verify/04_transition-sync-triggers.sql
+// SQL: sql/sync/posts.sql, sql/sync/user.sql, sql/steps/05_transition-sync-triggers.down.sql
+// Verify: sql/verify/05_transition-sync-triggers.sql
 import type { MigrationBuilder } from 'node-pg-migrate';
 import { sqlText } from './lib/sql.ts';
 
@@ -12,5 +12,5 @@ export const up = (pgm: MigrationBuilder) => {
 };
 
 export const down = (pgm: MigrationBuilder) => {
-  pgm.sql(sqlText('steps/04_transition-sync-triggers.down.sql'));
+  pgm.sql(sqlText('steps/05_transition-sync-triggers.down.sql'));
 };

@@ -1,7 +1,7 @@
--- Expand, part 3: the foreign keys, NOT VALID. Adding a key locks both tables in SHARE ROW
+-- Expand, part 4: the foreign keys, NOT VALID. Adding a key locks both tables in SHARE ROW
 -- EXCLUSIVE for an instant; NOT VALID skips the scan of existing rows but checks every new
--- write from now on. 06_validate-foreign-keys checks the old rows later, under a weak lock.
--- Verify: sql/verify/03_expand-foreign-keys.sql
+-- write from now on. 07_validate-foreign-keys checks the old rows later, under a weak lock.
+-- Verify: sql/verify/04_expand-foreign-keys.sql
 
 -- Up Migration
 
