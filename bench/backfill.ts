@@ -1,8 +1,8 @@
 // The backfill's throughput: the pack's batched procedure against one unbatched UPDATE ... FROM,
-// each on its own scratch copy of the same database taken after step 04 (CREATE DATABASE ...
+// each on its own scratch copy of the same database taken just before the backfill step (CREATE DATABASE ...
 // TEMPLATE), so both start from identical rows, triggers and foreign keys.
 import { databaseOf, sqlFile, type Server } from '../harness/target.ts';
-import { migrate } from '../harness/migrate.ts';
+import { migrate, migrationNames } from '../harness/migrate.ts';
 import { benchSql, connect } from './db.ts';
 
 /** The procedure's final NOTICE for one table. */
@@ -63,8 +63,9 @@ export async function compareBackfill(
   const batchedUrl = await server.createDatabase('imgref_bench_batched', databaseOf(templateUrl));
   let singleUrl: string | undefined;
   try {
-    log('backfill comparison: steps 01-04 on a copy');
-    await migrate(batchedUrl, { direction: 'up', count: 4 });
+    const beforeBackfill = migrationNames().findIndex((n) => n.includes('backfill'));
+    log(`backfill comparison: the ${beforeBackfill} steps before the backfill, on a copy`);
+    await migrate(batchedUrl, { direction: 'up', count: beforeBackfill });
     singleUrl = await server.createDatabase('imgref_bench_single', databaseOf(batchedUrl));
 
     let done: BackfillDone | null = null;

@@ -7,11 +7,13 @@ import { startServer, loadBaseline, withClient, sqlFile, ROOT, type Server } fro
 import { migrate, migrationNames } from './migrate.ts';
 import { checkPhase, snapshot, formatViolation, type InvariantResult, type Phase } from './invariants.ts';
 import { describeError } from './errors.ts';
-import { seed, seedOptionsFromEnv, DEFAULT_SEED_OPTIONS } from '../seeds/seed.ts';
+import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
 import { progressReporter } from '../seeds/progress.ts';
 
 interface StepResult { step: string; ms: number; note?: string }
 interface StepCheck { step: string; check: string; ok: boolean }
+
+export const DEFAULT_VERIFY_POSTS = 400_000;
 
 /** After which migration each phase's invariants must hold. */
 const PHASE_AFTER: Record<string, Phase> = {
@@ -67,14 +69,15 @@ export async function verify(env: NodeJS.ProcessEnv = process.env): Promise<Veri
   let seedSummary: unknown;
   let error: string | undefined;
   try {
-    const seedOptions = seedOptionsFromEnv(env);
+    // About a minute on 2 cores; SCALE=… for another size (1M posts: see README).
+    const seedOptions = { posts: DEFAULT_VERIFY_POSTS, ...seedOptionsFromEnv(env) };
     server = await timed(steps, 'start server', () => startServer(env), (s) => `${s.kind}, PostgreSQL ${s.version}`);
     url = await server.createDatabase('imgref_verify');
     const dbUrl = url;
     await timed(steps, 'load baseline', () => loadBaseline(dbUrl));
     seedSummary = await timed(
       steps,
-      `seed ${seedOptions.posts ?? DEFAULT_SEED_OPTIONS.posts} posts`,
+      `seed ${seedOptions.posts} posts`,
       () => withClient(dbUrl, (c) => seed(c, { ...seedOptions, onProgress: progressReporter('seed') })),
       (s) => Object.entries(s.rows).map(([t, n]) => `${t} ${n}`).join(', '),
     );
