@@ -81,12 +81,13 @@ export function targets(r: Omit<Results, 'targets'>): Target[] {
   });
   const slowest = Math.max(r.backfill.batched.slowestBatchMs, ...r.packBackfill.map((b) => b.slowestBatchMs));
   out.push({
-    name: 'every backfill batch <= 250 ms (comparison run and the pack\'s step 05)',
+    name: 'every backfill batch <= 250 ms (comparison run and the pack\'s step 06)',
     measured: `slowest ${ms(slowest)} ms`,
     pass: slowest <= 250,
   });
   // the app's queries before and after the pack, and the storage delete as the pack leaves it
-  // (with the indexes); the delete without them is the window between steps 03 and 07
+  // (with the indexes). The delete without them is shown in the table only: it is why step 03
+  // builds the indexes before 04 adds the keys, so no such window exists in the pack.
   const app = r.queries.filter((q) => !q.name.startsWith('round trip'));
   const p99s = [
     ...app.flatMap((q) => [{ what: `${q.name}, before`, p99: q.before.p99 }, { what: `${q.name}, after`, p99: q.after.p99 }]),
@@ -96,11 +97,6 @@ export function targets(r: Omit<Results, 'targets'>): Target[] {
     name: `every app query p99 within the ${BUDGET_MS} ms budget, before and after the pack`,
     measured: `worst ${ms(p99s[0].p99)} ms (${p99s[0].what})`,
     pass: p99s[0].p99 <= BUDGET_MS,
-  });
-  out.push({
-    name: `storage row delete without the image_id indexes (between steps 03 and 07) within the ${BUDGET_MS} ms budget`,
-    measured: `p99 ${ms(r.storageDelete.before.p99)} ms, p50 ${ms(r.storageDelete.before.p50)} ms`,
-    pass: r.storageDelete.before.p99 <= BUDGET_MS,
   });
   return out;
 }

@@ -17,7 +17,7 @@
 //   BENCH_DEEP_PAGE         the deep feed page, reached by following the cursor     50
 //   BENCH_ROUNDS            interleaved before/after rounds per query               6
 //   BENCH_ROUND_MS          sampling time of one side in one round, ms              500
-//   BACKFILL_BATCH_SIZE     backfill batch size (the pack's own knob)                5000
+//   BACKFILL_BATCH_SIZE     backfill batch size (the pack's own knob)                2500
 //   BENCH_OUT               where results go                                        bench/results
 //   SEED, SEED_NOW, SEED_FRAC_*   the seeder's knobs (seeds/seed.ts)
 //   DATABASE_URL            use this server (a scratch database is created and dropped) instead
@@ -29,7 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { databaseOf, loadBaseline, sqlFile, startServer, type Server } from '../harness/target.ts';
-import { statements } from '../migrations/lib/sql.ts';
+import { DEFAULT_BATCH_SIZE, statements } from '../migrations/lib/sql.ts';
 import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
 import { createProgress } from '../seeds/progress.ts';
 import { compareBackfill } from './backfill.ts';
@@ -74,7 +74,7 @@ function config(env: NodeJS.ProcessEnv) {
     deepPage: count('BENCH_DEEP_PAGE', env.BENCH_DEEP_PAGE, 50, 2),
     rounds: count('BENCH_ROUNDS', env.BENCH_ROUNDS, 6, 1),
     roundMs: count('BENCH_ROUND_MS', env.BENCH_ROUND_MS, 500, 50),
-    batchSize: count('BACKFILL_BATCH_SIZE', env.BACKFILL_BATCH_SIZE, 5000, 1),
+    batchSize: count('BACKFILL_BATCH_SIZE', env.BACKFILL_BATCH_SIZE, DEFAULT_BATCH_SIZE, 1),
     outDir: path.resolve(env.BENCH_OUT ?? path.join(import.meta.dirname, 'results')),
   };
 }

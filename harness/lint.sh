@@ -64,7 +64,7 @@ lint notx require-lock-timeout sql/backfill.sql
 # 05 has psql-style :batch_size / :pause_ms variables, which squawk cannot parse: lint it with
 # the defaults filled in, as migrations/06_backfill.ts does (withIntegers).
 f=sql/steps/06_backfill.up.sql
-sed -e 's/:batch_size\b/5000/g' -e 's/:pause_ms\b/0/g' "$f" |
+sed -e 's/:batch_size\b/2500/g' -e 's/:pause_ms\b/0/g' "$f" |
   "$SQUAWK" --pg-version=15 --reporter=gcc "--exclude=$GLOBAL" --stdin-filepath "$f" || status=1
 linted+=("$f")
 
@@ -74,7 +74,7 @@ lint notx require-lock-timeout sql/restore.sql
 # ban-drop-table: the contract's down drops the archive table its up created, after restoring
 # the old column from it. :batch_size filled in as for 05.
 for f in sql/steps/08_contract-posts.restore.sql sql/steps/09_contract-user.restore.sql; do
-  sed -e 's/:batch_size\b/5000/g' "$f" |
+  sed -e 's/:batch_size\b/2500/g' "$f" |
     "$SQUAWK" --pg-version=15 --reporter=gcc "--exclude=$GLOBAL,ban-drop-table" --stdin-filepath "$f" || status=1
   linted+=("$f")
 done

@@ -10,6 +10,7 @@
 // Exit codes: 0 done, 1 failed, 2 bad input (no DATABASE_URL, unreachable, login, no baseline).
 import pg from 'pg';
 import { migrate, migrationNames } from './migrate.ts';
+import { DEFAULT_BATCH_SIZE } from '../migrations/lib/sql.ts';
 import { describeError, isLockTimeout, isMissingBaseline } from './errors.ts';
 import { sqlFile, withClient } from './target.ts';
 
@@ -54,7 +55,7 @@ async function pendingBefore(url: string, name: string): Promise<number> {
 }
 
 async function backfill(url: string) {
-  const batch = intEnv('BACKFILL_BATCH_SIZE', 5000) || 5000;
+  const batch = intEnv('BACKFILL_BATCH_SIZE', DEFAULT_BATCH_SIZE) || DEFAULT_BATCH_SIZE;
   const pause = intEnv('BACKFILL_PAUSE_MS', 0);
   const c = new pg.Client({ connectionString: url });
   c.on('notice', (n) => log(`  ${n.message}`));

@@ -6,7 +6,7 @@
 //
 // Reports, for posts.image_key and "user".image: rows, NULLs, values that map by the rule, the
 // unmapped ones by reason, keys with several candidate storage rows, rows already carrying an
-// image_id (mid-way), and the backfill batches to expect (BACKFILL_BATCH_SIZE, default 5000);
+// image_id (mid-way), and the backfill batches to expect (BACKFILL_BATCH_SIZE, default 2500);
 // for storage: the rows nothing will reference. SQL: sql/preflight/*.sql.
 // Exit codes: 0 report printed, 1 a query failed, 2 bad input (no DATABASE_URL, unreachable,
 // login refused, baseline tables missing).
@@ -18,7 +18,8 @@ import { describeError } from './errors.ts';
 /** The tables the pack needs (as 01_expand-columns checks them). */
 export const BASELINE_TABLES = ['organization', 'posts', 'storage', 'user'] as const;
 
-export const DEFAULT_BATCH_SIZE = 5000;
+export { DEFAULT_BATCH_SIZE } from '../migrations/lib/sql.ts';
+import { DEFAULT_BATCH_SIZE } from '../migrations/lib/sql.ts';
 
 /** Queries in one READ ONLY, REPEATABLE READ transaction: one snapshot, no writes possible. */
 export interface ReadOnlySession {
@@ -132,7 +133,7 @@ interface ReasonRow {
   duplicate_keys: string;
 }
 
-/** BACKFILL_BATCH_SIZE as 06_backfill reads it: an integer >= 1, default 5000. */
+/** BACKFILL_BATCH_SIZE as 06_backfill reads it: an integer >= 1, default 2500. */
 export function batchSizeFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.BACKFILL_BATCH_SIZE;
   if (raw === undefined || raw === '') return DEFAULT_BATCH_SIZE;

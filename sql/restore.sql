@@ -11,7 +11,7 @@
 --
 -- CALL must be sent alone, outside a transaction block, for the COMMITs to work.
 
-CREATE OR REPLACE PROCEDURE image_ref_restore(tbl text, batch_size integer DEFAULT 5000)
+CREATE OR REPLACE PROCEDURE image_ref_restore(tbl text, batch_size integer DEFAULT 2500)
 LANGUAGE plpgsql
 AS $$
 DECLARE

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, it, expect, inject } from 'vitest';
-import { baselineDb, emptyDb, connect } from './db.ts';
+import { baselineDb, emptyDb, connect, applied } from './db.ts';
 import { cli } from './cli.ts';
 import { bulkPosts } from './bulk.ts';
 import { migrationNames } from '../migrate.ts';
@@ -32,16 +32,6 @@ function oneLineError(r: Run): string {
   return lines[0];
 }
 
-async function applied(url: string): Promise<string[]> {
-  const c = await connect(url);
-  try {
-    const t = await c.query(`SELECT to_regclass('pgmigrations') IS NOT NULL AS ok`);
-    if (!t.rows[0].ok) return [];
-    return (await c.query('SELECT name FROM pgmigrations ORDER BY id')).rows.map((r) => r.name);
-  } finally {
-    await c.end();
-  }
-}
 
 describe('make migrate: bad input', () => {
   it('no DATABASE_URL, a bad count or a bad knob: usage errors, exit 2', async () => {

@@ -1,21 +1,11 @@
 // The stock node-pg-migrate CLI, as DBAs run it: defaults, --no-single-transaction, up N / down N,
 // a database without the baseline, and the contract's refusal.
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, it, expect } from 'vitest';
-import { baselineDb, emptyDb, connect } from './db.ts';
+import { baselineDb, emptyDb, connect, applied, casesDb } from './db.ts';
 import { cli } from './cli.ts';
 import { migrationNames } from '../migrate.ts';
 
-const CASES = fs.readFileSync(path.join(import.meta.dirname, 'cases/mapping.sql'), 'utf8');
 
-async function seeded(): Promise<string> {
-  const url = await baselineDb();
-  const c = await connect(url);
-  await c.query(CASES);
-  await c.end();
-  return url;
-}
 
 async function oldValues(url: string) {
   const c = await connect(url);
@@ -29,21 +19,11 @@ async function oldValues(url: string) {
   }
 }
 
-async function applied(url: string): Promise<string[]> {
-  const c = await connect(url);
-  try {
-    const t = await c.query(`SELECT to_regclass('pgmigrations') IS NOT NULL AS ok`);
-    if (!t.rows[0].ok) return [];
-    return (await c.query('SELECT name FROM pgmigrations ORDER BY id')).rows.map((r) => r.name);
-  } finally {
-    await c.end();
-  }
-}
 
 describe('stock node-pg-migrate CLI', () => {
   for (const mode of [[], ['--no-single-transaction']]) {
     it(`up then full down restores every old value (${mode.join(' ') || 'defaults'})`, async () => {
-      const url = await seeded();
+      const url = await casesDb();
       const before = await oldValues(url);
       const up = await cli(['up', ...mode], { DATABASE_URL: url });
       expect(up.out).toContain('Migrations complete!');
@@ -63,7 +43,7 @@ describe('stock node-pg-migrate CLI', () => {
   }
 
   it('goes step by step with up N and down N', async () => {
-    const url = await seeded();
+    const url = await casesDb();
     const before = await oldValues(url);
     const names = migrationNames();
     for (const n of [2, 3, 4]) expect((await cli(['up', String(n)], { DATABASE_URL: url })).code).toBe(0);
@@ -77,7 +57,7 @@ describe('stock node-pg-migrate CLI', () => {
   });
 
   it('stops before the user contract with up 8, as the README shows for better-auth', async () => {
-    const url = await seeded();
+    const url = await casesDb();
     const names = migrationNames();
     expect((await cli(['up', '8'], { DATABASE_URL: url })).code).toBe(0);
     expect(await applied(url)).toEqual(names.slice(0, names.indexOf('08_contract-posts') + 1));
@@ -88,7 +68,7 @@ describe('stock node-pg-migrate CLI', () => {
   });
 
   it('rolls the contract back without moving an app-chosen duplicate image, and leaves the triggers working', async () => {
-    const url = await seeded();
+    const url = await casesDb();
     expect((await cli(['up'], { DATABASE_URL: url })).code).toBe(0);
     const c = await connect(url);
     // The new app picks the younger of two storage rows that share a key.
@@ -128,7 +108,7 @@ describe('stock node-pg-migrate CLI', () => {
   });
 
   it('refuses the contract, with nothing changed, when a mappable key has no image_id', async () => {
-    const url = await seeded();
+    const url = await casesDb();
     const names = migrationNames();
     const upTo = names.findIndex((n) => n.includes('contract'));
     expect((await cli(['up', String(upTo)], { DATABASE_URL: url })).code).toBe(0);

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import type pg from 'pg';
-import { baselineDb, connect } from './db.ts';
+import { baselineDb, connect, applied } from './db.ts';
 import { cli, startCli } from './cli.ts';
 import { bulkPosts } from './bulk.ts';
 import { migrationNames } from '../migrate.ts';
@@ -29,14 +29,6 @@ function migrateCli(args: string[], env: Record<string, string>, onStderr?: (soF
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-async function applied(url: string): Promise<string[]> {
-  const c = await connect(url);
-  try {
-    return (await c.query('SELECT name FROM pgmigrations ORDER BY id')).rows.map((r) => r.name);
-  } finally {
-    await c.end();
-  }
-}
 
 /** A session that read posts in an open transaction: it holds ACCESS SHARE until it commits. */
 async function holdPosts(url: string): Promise<{ c: pg.Client; pid: number }> {

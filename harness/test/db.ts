@@ -1,7 +1,12 @@
 // Scratch databases for tests, made from the baseline template; each dropped after its test file.
+import fs from 'node:fs';
+import path from 'node:path';
 import { inject, afterAll } from 'vitest';
 import pg from 'pg';
-import { attachServer, type Server } from '../target.ts';
+import { attachServer, sqlFile, type Server } from '../target.ts';
+
+/** Hand-made edge cases of the mapping rule; each row says what it expects. */
+export const CASES = fs.readFileSync(path.join(import.meta.dirname, 'cases/mapping.sql'), 'utf8');
 
 let server: Server | undefined;
 const mine: string[] = [];
@@ -32,4 +37,26 @@ export async function connect(url: string): Promise<pg.Client> {
   c.on('error', () => {});
   await c.connect();
   return c;
+}
+
+/** A baseline database holding cases/mapping.sql. */
+export async function casesDb(): Promise<string> {
+  const url = await baselineDb();
+  const c = await connect(url);
+  try {
+    await c.query(CASES);
+  } finally {
+    await c.end();
+  }
+  return url;
+}
+
+/** The migrations node-pg-migrate has recorded as applied, in order. */
+export async function applied(url: string): Promise<string[]> {
+  const c = await connect(url);
+  try {
+    return (await c.query(sqlFile('lib/applied_migrations.sql'))).rows.map((r) => r.name);
+  } finally {
+    await c.end();
+  }
 }

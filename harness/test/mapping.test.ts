@@ -1,11 +1,8 @@
 // The mapping rule on hand-made edge cases, through the whole pack and back.
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, it, expect, beforeAll } from 'vitest';
-import { baselineDb, connect } from './db.ts';
+import { baselineDb, connect, CASES } from './db.ts';
 import { migrate } from '../migrate.ts';
 
-const CASES = fs.readFileSync(path.join(import.meta.dirname, 'cases/mapping.sql'), 'utf8');
 
 const expectations = `
   SELECT 'posts' AS tbl, id, image_id, substring(content FROM '^expect (\\S+):') AS expected FROM posts

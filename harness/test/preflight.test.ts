@@ -1,25 +1,15 @@
 // make preflight: exact counts per reason on the hand-made edge cases, agreement with what the
 // pack then does (and with the seeder's own tally), the read-only session, mid-way runs, and the
 // CLI's output, JSON and exit codes.
-import fs from 'node:fs';
-import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, it, expect } from 'vitest';
-import { baselineDb, emptyDb, connect } from './db.ts';
+import { baselineDb, emptyDb, connect, casesDb } from './db.ts';
 import { migrate, migrationNames } from '../migrate.ts';
 import { ROOT, sqlFile } from '../target.ts';
 import { runPreflight, openReadOnly, MissingBaseline, type PreflightReport } from '../preflight.ts';
 import { seed } from '../../seeds/seed.ts';
 
-const CASES = fs.readFileSync(path.join(import.meta.dirname, 'cases/mapping.sql'), 'utf8');
 
-async function seeded(): Promise<string> {
-  const url = await baselineDb();
-  const c = await connect(url);
-  await c.query(CASES);
-  await c.end();
-  return url;
-}
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
@@ -69,7 +59,7 @@ function examples(byReason: Record<string, string[]>, reasons: string[]) {
 
 describe('preflight', () => {
   it('counts every edge case of cases/mapping.sql by its reason', async () => {
-    const url = await seeded();
+    const url = await casesDb();
     const r = await runPreflight(url);
 
     const postReasons = ['no_storage_row', 'other_organization_only', 'url', 'blank', 'variant'];
@@ -121,7 +111,7 @@ describe('preflight', () => {
   });
 
   it('predicts what the pack does: mapped rows, archived values, backfill batches, orphaned storage', async () => {
-    const url = await seeded();
+    const url = await casesDb();
     // 3 divides neither 16 posts nor 10 users, so the backfill runs exactly ceil(rows / 3) batches.
     const r = await runPreflight(url, { batchSize: 3 });
     expect([r.posts.batches, r.user.batches]).toEqual([6, 4]);
@@ -182,7 +172,7 @@ describe('preflight', () => {
   });
 
   it('runs in a READ ONLY transaction: a write through its session fails with 25006', async () => {
-    const url = await seeded();
+    const url = await casesDb();
     const writes = [
       `INSERT INTO organization (id, name) VALUES ('org_x', 'X')`,
       `UPDATE posts SET image_key = NULL WHERE id = 'p_plain'`,
@@ -208,7 +198,7 @@ describe('preflight', () => {
   });
 
   it('works mid-way: in the transition it shows the image_ids already set, after the posts contract it reports what it can', async () => {
-    const url = await seeded();
+    const url = await casesDb();
     const before = await runPreflight(url);
     const names = migrationNames();
 
@@ -238,7 +228,7 @@ describe('preflight', () => {
   });
 
   it('CLI: a readable table, and --json with the same numbers', async () => {
-    const url = await seeded();
+    const url = await casesDb();
     const inProcess = await runPreflight(url);
     const [text, json] = await Promise.all([preflightCli([], { DATABASE_URL: url }), preflightCli(['--json'], { DATABASE_URL: url })]);
 
@@ -254,7 +244,7 @@ describe('preflight', () => {
     expect(row('no storage row')).toBe('no storage row 2 e.g. "p_missing" 1 e.g. "u_missing"');
     expect(row('other organization only')).toBe('other organization only 1 e.g. "p_other" n/a');
     expect(row('case/whitespace variant')).toBe('case/whitespace variant of a key 2 e.g. "p_case" 2 e.g. "u_case"');
-    expect(row('backfill batches')).toBe('backfill batches (of 5,000) 1 1');
+    expect(row('backfill batches')).toBe('backfill batches (of 2,500) 1 1');
     expect(text.stdout).toMatch(/storage: 13 rows; 4 that nothing will reference \(70 bytes\): 1 whose key no value names, 3 duplicates/);
   });
 

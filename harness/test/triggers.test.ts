@@ -1,12 +1,9 @@
 // The transition triggers: old-app writes (key), new-app writes (image_id), and contradictions.
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type pg from 'pg';
-import { baselineDb, connect } from './db.ts';
+import { baselineDb, connect, CASES } from './db.ts';
 import { migrate } from '../migrate.ts';
 
-const CASES = fs.readFileSync(path.join(import.meta.dirname, 'cases/mapping.sql'), 'utf8');
 
 describe('transition sync triggers', () => {
   let c: pg.Client;

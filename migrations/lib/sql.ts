@@ -61,4 +61,7 @@ export function intFromEnv(name: string, fallback: number, min: number): number 
 }
 
 /** Rows per batch for the backfill and the contracts' restores. */
-export const batchSize = () => intFromEnv('BACKFILL_BATCH_SIZE', 5000, 1);
+// 2500 rows: at 1M posts on 2 cores every batch stayed under 250 ms (slowest 220 ms) for 5 %
+// less throughput than 5000, whose slowest batch reached 518 ms.
+export const DEFAULT_BATCH_SIZE = 2500;
+export const batchSize = () => intFromEnv('BACKFILL_BATCH_SIZE', DEFAULT_BATCH_SIZE, 1);

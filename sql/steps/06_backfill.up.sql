@@ -1,5 +1,5 @@
 -- Run outside a transaction, one statement at a time: each CALL commits batch by batch.
--- :batch_size and :pause_ms come from BACKFILL_BATCH_SIZE (default 5000) and
+-- :batch_size and :pause_ms come from BACKFILL_BATCH_SIZE (default 2500) and
 -- BACKFILL_PAUSE_MS (default 0).
 
 -- Batches wait on row locks held by app transactions: give up rather than wait long.

@@ -1,6 +1,6 @@
 -- Contract, user, undone, part 2: fill image back in, in batches (sql/restore.sql), then drop
 -- the archive. Run outside a transaction, one statement at a time. :batch_size comes from
--- BACKFILL_BATCH_SIZE (default 5000). Killed halfway, a rerun of the down resumes.
+-- BACKFILL_BATCH_SIZE (default 2500). Killed halfway, a rerun of the down resumes.
 
 SET lock_timeout = '5s';
 SET client_connection_check_interval = '1s';
