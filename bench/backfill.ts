@@ -18,7 +18,7 @@ export interface BackfillDone {
 }
 
 const DONE =
-  /backfill (\w+): done, (\d+) rows scanned, (\d+) mapped, (\d+) batches of (\d+) in ([\d.]+) s \((\d+) rows\/s\), slowest batch ([\d.]+) ms/;
+  /backfill (\w+): done, (\d+) rows scanned, (\d+) mapped, (\d+) batches of \d+ pages \(about (\d+) rows\) in ([\d.]+) s \((\d+) rows\/s\), slowest batch ([\d.]+) ms/;
 
 /** Parses sql/backfill.sql's last NOTICE ('... slowest batch % ms'); null for any other line. */
 export function parseBackfillDone(line: string): BackfillDone | null {

@@ -91,8 +91,8 @@ export interface TableReport {
   duplicates: { keys: number; rows: number } | null;
   /** rows whose image_id is set (null before 01_expand-columns) */
   withImageId: number | null;
-  /** ceil(rows / batch size): the batches image_ref_backfill runs over this table (null after a
-   *  contract: there is nothing left to backfill) */
+  /** the batches image_ref_backfill runs over this table: its pages, in runs of about batch size
+   *  rows (null after a contract: there is nothing left to backfill) */
   batches: number | null;
 }
 
@@ -142,7 +142,13 @@ export function batchSizeFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   return n;
 }
 
-function tableReport(column: string, state: TableState, rows: ReasonRow[], reasons: readonly Reason[], batchSize: number): TableReport {
+/** The backfill's batch count, computed as sql/backfill.sql sizes its batches. */
+export function expectedBatches(pages: number, rowsPerPage: number, batchSize: number): number {
+  const perBatch = Math.max(1, Math.floor(batchSize / rowsPerPage));
+  return Math.ceil(pages / perBatch);
+}
+
+function tableReport(column: string, state: TableState, rows: ReasonRow[], reasons: readonly Reason[], batches: number): TableReport {
   const by = new Map(rows.map((r) => [r.reason, r]));
   const n = (reason: string) => Number(by.get(reason)?.rows ?? 0);
   const total = rows.reduce((s, r) => s + Number(r.rows), 0);
@@ -165,7 +171,7 @@ function tableReport(column: string, state: TableState, rows: ReasonRow[], reaso
     examples,
     duplicates: { keys: Number(mapped?.duplicate_keys ?? 0), rows: Number(mapped?.duplicate_rows ?? 0) },
     withImageId: null,
-    batches: Math.ceil(total / batchSize),
+    batches,
   };
 }
 
@@ -209,12 +215,14 @@ export async function preflight(session: ReadOnlySession, opts: { batchSize?: nu
     ? new Map((await session.query<{ tbl: string; total: string; with_image_id: string }>(sqlFile('preflight/image_ids.sql'))).map((r) => [r.tbl, r]))
     : undefined;
 
+  const pages = new Map((await session.query<{ tbl: string; pages: string; rows_per_page: string }>(sqlFile('preflight/pages.sql')))
+    .map((r) => [r.tbl, expectedBatches(Number(r.pages), Number(r.rows_per_page), batchSize)]));
   const posts = postsState === 'contracted'
     ? contractedReport('image_id', Number(imageIds?.get('posts')?.total ?? 0))
-    : tableReport('image_key', postsState, await session.query<ReasonRow>(sqlFile('preflight/posts.sql')), POST_REASONS, batchSize);
+    : tableReport('image_key', postsState, await session.query<ReasonRow>(sqlFile('preflight/posts.sql')), POST_REASONS, pages.get('posts')!);
   const user = userState === 'contracted'
     ? contractedReport('image_id', Number(imageIds?.get('user')?.total ?? 0))
-    : tableReport('image', userState, await session.query<ReasonRow>(sqlFile('preflight/user.sql')), USER_REASONS, batchSize);
+    : tableReport('image', userState, await session.query<ReasonRow>(sqlFile('preflight/user.sql')), USER_REASONS, pages.get('user')!);
   if (imageIds) {
     posts.withImageId = Number(imageIds.get('posts')!.with_image_id);
     user.withImageId = Number(imageIds.get('user')!.with_image_id);

@@ -31,6 +31,14 @@ describe('transition sync triggers', () => {
     expect(await post('t2')).toEqual({ image_key: 'org/org_b/posts/only-b.jpg', image_id: null });
   });
 
+  it('any write to a row not yet backfilled resolves it, so the page-ordered backfill cannot miss a moved row', async () => {
+    await c.query(`UPDATE posts SET content = 'edited' WHERE id IN ('p_plain', 'p_url')`);
+    expect(await post('p_plain')).toEqual({ image_key: 'org/org_a/posts/one.jpg', image_id: 's_a1' });
+    expect(await post('p_url')).toEqual({ image_key: 'https://cdn.example.com/org/org_a/posts/one.jpg', image_id: null });
+    await c.query(`UPDATE "user" SET name = name || '!' WHERE id = 'u_dup'`);
+    expect(await user('u_dup')).toEqual({ image: 'users/u_dup/avatar/dup.png', image_id: 's_av_dup1' });
+  });
+
   it('old app: changing the key re-resolves, clearing it clears image_id', async () => {
     await c.query(`UPDATE posts SET image_key = 'org/org_a/posts/old.jpg' WHERE id = 't1'`);
     expect(await post('t1')).toEqual({ image_key: 'org/org_a/posts/old.jpg', image_id: 's_old_z' });

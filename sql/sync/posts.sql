@@ -63,11 +63,17 @@ BEGIN
         USING ERRCODE = 'check_violation',
               HINT = 'During the transition write image_key or image_id, not both; the trigger fills in the other.';
     END IF;
+  ELSIF NEW.image_id IS NULL AND NEW.image_key IS NOT NULL THEN
+    -- A write that touches neither column, on a row the backfill has not filled yet: resolve it
+    -- here. The backfill walks the table's pages once, and this write may move the row to a
+    -- page it has already passed.
+    NEW.image_id := image_ref_post_storage_id(NEW.organization_id, NEW.image_key);
   END IF;
   RETURN NEW;
 END
 $$;
 
+-- Every update, not only of the two columns: see the last branch above.
 CREATE OR REPLACE TRIGGER image_ref_sync
-  BEFORE INSERT OR UPDATE OF image_key, image_id, organization_id ON posts
+  BEFORE INSERT OR UPDATE ON posts
   FOR EACH ROW EXECUTE FUNCTION image_ref_sync_posts();
