@@ -174,7 +174,7 @@ export function printable(r: Results): string {
 
   const b = r.backfill;
   parts.push(
-    `Backfill of posts (${int(b.posts)} rows) on two copies of the database after step 04:\n\n` +
+    `Backfill of posts (${int(b.posts)} rows) on two copies of the database taken just before the backfill step:\n\n` +
       table(
         ['method', 'seconds', 'rows/s', 'mapped', 'batches', 'slowest batch'],
         [
