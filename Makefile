@@ -22,8 +22,16 @@ verify-online: install
 	$(TSX) harness/online.ts
 
 # squawk (PostgreSQL 15 rules) over every SQL statement the pack sends to a user's database.
-lint: install
-	harness/lint.sh
+# squawk-cli stays out of package.json: its other platforms' binaries are optional dependencies
+# that this registry does not serve, and npm ci then rejects the lock file. It goes in .tools/.
+SQUAWK_VERSION := 2.66.0
+SQUAWK := .tools/node_modules/.bin/squawk
+
+$(SQUAWK):
+	npm install --no-save --no-audit --no-fund --prefix .tools squawk-cli@$(SQUAWK_VERSION)
+
+lint: install $(SQUAWK)
+	SQUAWK=$(SQUAWK) harness/lint.sh
 
 test: install
 	node_modules/.bin/vitest run --config harness/vitest.config.ts

@@ -14,8 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SQUAWK=node_modules/.bin/squawk
-[[ -x $SQUAWK ]] || { echo "lint: $SQUAWK not found; run make install" >&2; exit 2; }
+SQUAWK=${SQUAWK:-.tools/node_modules/.bin/squawk}
+[[ -x $SQUAWK ]] || { echo "lint: $SQUAWK not found; run make lint (it installs squawk-cli into .tools/)" >&2; exit 2; }
 
 # Everywhere. require-statement-timeout: the long statements are long by design; the backfill's
 # batches, VALIDATE CONSTRAINT and CREATE INDEX CONCURRENTLY block no app query, and a
