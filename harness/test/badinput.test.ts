@@ -1,37 +1,19 @@
 // Bad input to make migrate (harness/migrate-cli.ts): each is one line on stderr, no stack trace,
 // exit 2 for input the user must fix, exit 1 for a refusal of the pack itself.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, it, expect, inject } from 'vitest';
 import { baselineDb, emptyDb, connect, applied } from './db.ts';
-import { cli } from './cli.ts';
+import { cli, migrateCli, type MigrateCliRun } from './cli.ts';
 import { bulkPosts } from './bulk.ts';
 import { migrationNames } from '../migrate.ts';
-import { ROOT, withDatabase } from '../target.ts';
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function migrateCli(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['harness/migrate-cli.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: undefined, STOP_BEFORE: undefined, MIGRATE_RETRIES: undefined, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+import { withDatabase } from '../target.ts';
 
 /** The one error line; fails on a stack trace or on more than one error line. */
-function oneLineError(r: Run): string {
+function oneLineError(r: MigrateCliRun): string {
   expect(r.stderr + r.stdout).not.toMatch(/^\s+at /m);
   const lines = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
   expect(lines).toHaveLength(1);
   return lines[0];
 }
-
 
 describe('make migrate: bad input', () => {
   it('no DATABASE_URL, a bad count or a bad knob: usage errors, exit 2', async () => {

@@ -22,3 +22,29 @@ export function startCli(args: string[], env: Record<string, string>): { child: 
 export function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
   return startCli(args, env).done;
 }
+
+export interface MigrateCliRun { code: number | null; stdout: string; stderr: string }
+
+/**
+ * `tsx harness/migrate-cli.ts ...` (make migrate). The knobs it reads start unset, so a test sees
+ * only what it passes; onStderr sees the output as it comes.
+ */
+export function migrateCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  onStderr?: (soFar: string) => void,
+): Promise<MigrateCliRun> {
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['harness/migrate-cli.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: undefined, STOP_BEFORE: undefined, MIGRATE_RETRIES: undefined, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+    onStderr?.(stderr);
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}

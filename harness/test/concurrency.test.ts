@@ -1,34 +1,11 @@
 // Concurrency faults: two migration runs at once (the stock CLI's advisory lock), and make
 // migrate's lock-timeout retries against a transaction that holds a lock on posts.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import type pg from 'pg';
 import { baselineDb, connect, applied } from './db.ts';
-import { cli, startCli } from './cli.ts';
+import { cli, migrateCli, startCli } from './cli.ts';
 import { bulkPosts } from './bulk.ts';
 import { migrationNames } from '../migrate.ts';
-import { ROOT } from '../target.ts';
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-/** `tsx harness/migrate-cli.ts ...` (make migrate); onStderr sees the output as it comes. */
-function migrateCli(args: string[], env: Record<string, string>, onStderr?: (soFar: string) => void): Promise<Run> {
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['harness/migrate-cli.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => {
-    stderr += d;
-    onStderr?.(stderr);
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
 
 /** A session that read posts in an open transaction: it holds ACCESS SHARE until it commits. */
 async function holdPosts(url: string): Promise<{ c: pg.Client; pid: number }> {
@@ -74,7 +51,7 @@ describe('two migration runs at once', () => {
 
   // A finding, kept as a test: node-pg-migrate's wait mode is unsafe with this pack. The waiting
   // run sits in `SELECT pg_advisory_lock()`, a transaction with a snapshot, and CREATE INDEX
-  // CONCURRENTLY (02, 07) waits for every older snapshot to go away: a deadlock, which PostgreSQL
+  // CONCURRENTLY (02, 03) waits for every older snapshot to go away: a deadlock, which PostgreSQL
   // breaks by cancelling the index build. The default mode (fail at once) has no such cycle.
   it('with --advisory-lock-mode wait, the waiting run deadlocks an index build; it then repairs and finishes the pack', async () => {
     const url = await baselineDb();
