@@ -2,10 +2,12 @@
 // DATABASE_URL. Either way all work happens in scratch databases this module creates and drops.
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { packageBinaries, ServerStartError, startEmbeddedServer } from './embedded.ts';
+
+export { ServerStartError };
 
 export interface Server {
   kind: 'embedded' | 'external';
@@ -100,34 +102,23 @@ async function serverVersion(url: string): Promise<number> {
 }
 
 async function startEmbedded(version: number): Promise<Server> {
-  const pkg = EMBEDDED_VERSIONS[version];
-  if (!pkg) {
-    throw new Error(`PG_VERSION=${version} is not available; choose one of ${Object.keys(EMBEDDED_VERSIONS).join(', ')}`);
+  const alias = EMBEDDED_VERSIONS[version];
+  if (!alias) {
+    throw new ServerStartError(`PG_VERSION=${version} is not available; choose one of ${Object.keys(EMBEDDED_VERSIONS).join(', ')}`);
   }
-  const { default: EmbeddedPostgres } = await import(pkg);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imgref-pg-'));
-  // initdb runs as the postgres OS user when we are root: it must traverse this dir.
-  fs.chmodSync(dir, 0o755);
+  const native = packageBinaries(ROOT, alias);
+  const pkgVersion = JSON.parse(fs.readFileSync(path.join(native, '..', 'package.json'), 'utf8')).version as string;
   const port = await freePort();
   const password = randomBytes(8).toString('hex');
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(dir, 'data'),
+  const server = await startEmbeddedServer({
+    native,
+    cacheName: `${version}-${pkgVersion}`,
     port,
-    user: 'postgres',
     password,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => {},
-    onError: () => {},
-    postgresFlags: ['-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
+    flags: ['-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
   });
-  await server.initialise();
-  await server.start();
   const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-  return serverApi('embedded', adminUrl, await serverVersion(adminUrl), async () => {
-    await server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  return serverApi('embedded', adminUrl, await serverVersion(adminUrl), () => server.stop());
 }
 
 /** PG_TARGET=container: a PostgreSQL container; else DATABASE_URL wins; else an embedded server of PG_VERSION (default 15). */
@@ -141,7 +132,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     const url = env.DATABASE_URL;
     return serverApi('external', url, await serverVersion(url), async () => {});
   }
-  return startEmbedded(Number(env.PG_VERSION ?? 15));
+  return startEmbedded(Number(env.PG_VERSION || 15));
 }
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
