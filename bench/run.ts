@@ -28,7 +28,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
-import { databaseOf, loadBaseline, sqlFile, startServer, type Server } from '../harness/target.ts';
+import { databaseOf, loadBaseline, ServerStartError, sqlFile, startServer, type Server } from '../harness/target.ts';
 import { DEFAULT_BATCH_SIZE, statements } from '../migrations/lib/sql.ts';
 import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
 import { createProgress } from '../seeds/progress.ts';
@@ -362,7 +362,7 @@ async function main(): Promise<number> {
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     console.error(`bench: ${msg.split('\n')[0]}`);
-    return err instanceof InputError ? 2 : 1;
+    return err instanceof InputError || err instanceof ServerStartError ? 2 : 1;
   } finally {
     await server?.stop().catch(() => {});
   }

@@ -117,6 +117,10 @@ export async function startEmbeddedServer(opts: EmbeddedOptions): Promise<Embedd
   } catch (e) {
     throw new ServerStartError(`cannot create a data directory in ${os.tmpdir()} (${(e as Error).message}); set TMPDIR to a writable folder`);
   }
+  if (who && !reachable(dir, who)) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new ServerStartError(`the PostgreSQL user (uid ${who.uid}) cannot reach the temp dir ${os.tmpdir()} for its data: set TMPDIR to a folder every user can traverse, such as /tmp`);
+  }
   const data = path.join(dir, 'data');
   const pwfile = path.join(dir, 'pw');
   fs.mkdirSync(data, { mode: 0o700 });

@@ -114,6 +114,11 @@ export async function verify(env: NodeJS.ProcessEnv = process.env): Promise<Veri
 async function main() {
   const result = await verify();
   const { steps, stepChecks, invariants, error } = result;
+  if (error && steps.length === 0) {
+    // Nothing ran (the server did not start): one line says why and what to do.
+    console.error(`verify: ${error}`);
+    process.exit(2);
+  }
   const failed = [...stepChecks.filter((c) => !c.ok), ...invariants.filter((i) => !i.ok)];
   console.log('\nSteps');
   console.log(table(['step', 'ms', 'note'], steps.map((s) => [s.step, s.ms, s.note ?? ''])));

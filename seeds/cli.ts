@@ -35,7 +35,7 @@
 //   SEED_FRAC_USER_BLANKS       g. '' and whitespace only                              0.01
 //   SEED_FRAC_USER_VARIANTS     g. ' '||key, key||' ', upper(key)                      0.01
 import pg from 'pg';
-import { loadBaseline, startServer, type Server } from '../harness/target.ts';
+import { loadBaseline, ServerStartError, startServer, type Server } from '../harness/target.ts';
 import { checkSeed } from './checks.ts';
 import { createProgress } from './progress.ts';
 import { seed, seedOptionsFromEnv, type SeedSummary } from './seed.ts';
@@ -142,7 +142,7 @@ async function main(): Promise<number> {
     progress.finish();
     const msg = err instanceof Error ? err.message : String(err);
     console.error(`seed: ${msg.split('\n')[0]}`);
-    return 1;
+    return err instanceof ServerStartError ? 2 : 1;
   } finally {
     await stop();
   }

@@ -1,7 +1,7 @@
 // One PostgreSQL for the whole run (embedded, or DATABASE_URL), plus a template database with
 // the baseline loaded, so each test gets a fresh scratch database in milliseconds.
 import type { TestProject } from 'vitest/node';
-import { startServer, loadBaseline, databaseOf, type Server } from '../target.ts';
+import { startServer, loadBaseline, databaseOf, ServerStartError, type Server } from '../target.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,7 +14,14 @@ declare module 'vitest' {
 let server: Server | undefined;
 
 export async function setup(project: TestProject) {
-  server = await startServer();
+  try {
+    server = await startServer();
+  } catch (e) {
+    if (!(e instanceof ServerStartError)) throw e;
+    // One line, not a stack trace: the suite cannot run without its server.
+    process.stderr.write(`make test: ${e.message}\n`);
+    process.exit(2);
+  }
   const template = await server.createDatabase('imgref_template');
   await loadBaseline(template);
   project.provide('adminUrl', server.adminUrl);
