@@ -46,7 +46,7 @@ lint() {
 
 # In a transaction -----------------------------------------------------------------------------
 # ban-drop-column: 01's down drops the image_id columns its own up added; no app reads them yet.
-lint tx ban-drop-column migrations/01_expand-columns.sql
+lint tx ban-drop-column sql/steps/01_expand-columns.up.sql sql/steps/01_expand-columns.down.sql
 lint tx "" migrations/04_expand-foreign-keys.sql migrations/07_validate-foreign-keys.sql
 # ban-drop-column: the contract. Dropping the old column is its purpose; it refuses unless the
 # backfill is complete, archives every unmapped value first, and its down restores them.

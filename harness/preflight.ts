@@ -7,7 +7,11 @@
 // Reports, for posts.image_key and "user".image: rows, NULLs, values that map by the rule, the
 // unmapped ones by reason, keys with several candidate storage rows, rows already carrying an
 // image_id (mid-way), and the backfill batches to expect (BACKFILL_BATCH_SIZE, default 2500);
-// for storage: the rows nothing will reference. SQL: sql/preflight/*.sql.
+// for storage: the rows nothing will reference. Then the production settings that make the pack
+// refuse in 01, or that need the DBA's attention: who runs it and who owns the tables, row-level
+// security that could hide rows, partitioned tables, image_id columns that already exist, keys
+// longer than a btree entry, and publications. Each problem is a WARNING line printed first.
+// SQL: sql/preflight/*.sql.
 // Exit codes: 0 report printed, 1 a query failed, 2 bad input (no DATABASE_URL, unreachable,
 // login refused, baseline tables missing).
 import pg from 'pg';
@@ -94,6 +98,8 @@ export interface TableReport {
   /** the batches image_ref_backfill runs over this table: its pages, in runs of about batch size
    *  rows (null after a contract: there is nothing left to backfill) */
   batches: number | null;
+  /** rows whose value is longer than 2704 bytes (null after a contract) */
+  longValues: number | null;
 }
 
 export interface StorageReport {
@@ -106,6 +112,39 @@ export interface StorageReport {
   duplicateNotPicked: number;
   unreferencedBytes: number;
   example: string | null;
+}
+
+export interface Policy { name: string; command: string; permissive: boolean; using: string | null }
+
+/** posts, "user" or storage as the catalogs describe it (sql/preflight/tables.sql). */
+export interface TableFacts {
+  table: string;
+  /** pg_class.relkind: r a plain table, p partitioned, v view, f foreign, m materialized view */
+  kind: string;
+  isPartition: boolean;
+  hasChildren: boolean;
+  owner: string;
+  /** the current role is the owner itself (not just a member of it) */
+  roleIsOwner: boolean;
+  rls: boolean;
+  rlsForced: boolean;
+  /** false: row-level security could hide rows from the current role */
+  seesAllRows: boolean;
+  policies: Policy[];
+}
+
+export interface ProductionReport {
+  role: { name: string; superuser: boolean; bypassRls: boolean };
+  tables: TableFacts[];
+  /** publications that carry posts, "user" or storage, or every table created later */
+  publications: { name: string; allTables: boolean; wholeSchema: boolean; appTables: string[] }[];
+  /** storage keys longer than 2704 bytes (a btree entry's limit), and the rows holding such a
+   *  value in the old columns (null once that column is gone) */
+  longKeys: { storage: { keys: number; longest: number; examples: string[] }; posts: number | null; user: number | null };
+  /** image_id columns found before 01 has run (empty once 01 is applied: then they are the pack's) */
+  strayImageIds: { table: string; type: string; notNull: boolean; hasDefault: boolean; withValue: number }[];
+  /** each problem, one line: what it means and what to do */
+  warnings: string[];
 }
 
 export interface PreflightReport {
@@ -121,6 +160,7 @@ export interface PreflightReport {
   user: TableReport;
   /** null once a contract has dropped an old column: see sql/reports/orphaned-storage.sql */
   storage: StorageReport | null;
+  production: ProductionReport;
   ms: number;
 }
 
@@ -131,6 +171,7 @@ interface ReasonRow {
   example: string | null;
   duplicate_rows: string;
   duplicate_keys: string;
+  long_rows: string;
 }
 
 /** BACKFILL_BATCH_SIZE as 06_backfill reads it: an integer >= 1, default 2500. */
@@ -172,14 +213,111 @@ function tableReport(column: string, state: TableState, rows: ReasonRow[], reaso
     duplicates: { keys: Number(mapped?.duplicate_keys ?? 0), rows: Number(mapped?.duplicate_rows ?? 0) },
     withImageId: null,
     batches,
+    longValues: rows.reduce((sum, r) => sum + Number(r.long_rows ?? 0), 0),
   };
 }
 
 function contractedReport(column: string, total: number): TableReport {
   return {
     column, state: 'contracted', total, null: null, mapped: null, unmappedTotal: null, unmapped: null,
-    examples: null, duplicates: null, withImageId: null, batches: null,
+    examples: null, duplicates: null, withImageId: null, batches: null, longValues: null,
   };
+}
+
+/** The tables the pack creates that a publication FOR ALL TABLES (or of the schema) would carry. */
+export const PACK_TABLES = ['pgmigrations', 'posts_image_key_archive', 'user_image_archive'] as const;
+
+const KIND: Record<string, string> = { p: 'a partitioned table', v: 'a view', m: 'a materialized view', f: 'a foreign table' };
+
+function policyText(p: Policy): string {
+  return `${p.name}${p.command === 'ALL' ? '' : ` FOR ${p.command}`}${p.permissive ? '' : ' AS RESTRICTIVE'}${p.using ? ` USING (${p.using})` : ''}`;
+}
+
+/** One line per problem, in the order 01's guards check them. */
+export function productionWarnings(p: Omit<ProductionReport, 'warnings'>, applied: string[]): string[] {
+  const w: string[] = [];
+  const name = (t: string) => ident(t);
+  const owners = [...new Set(p.tables.map((t) => t.owner))];
+  const notOwned = p.tables.filter((t) => !t.roleIsOwner);
+  if (!p.role.superuser && notOwned.length) {
+    w.push(
+      `role ${p.role.name} does not own ${notOwned.map((t) => `${name(t.table)} (owner ${t.owner})`).join(', ')}: 01 refuses to run as it. ` +
+        (owners.length === 1
+          ? `Connect as ${owners[0]}, or add PGOPTIONS='-c role=${owners[0]}' to this login.`
+          : `The tables have different owners (${owners.join(', ')}): give them one owner, or run as a superuser.`),
+    );
+  }
+  for (const t of p.tables) {
+    const kind = KIND[t.kind] ?? (t.isPartition ? 'a partition of another table' : t.hasChildren ? 'the parent of inheritance children' : null);
+    if (kind) w.push(`${name(t.table)} is ${kind}: the pack works on plain tables only (CREATE INDEX CONCURRENTLY), 01 refuses.`);
+  }
+  for (const t of p.tables.filter((x) => !x.seesAllRows)) {
+    w.push(
+      `row-level security could hide rows of ${name(t.table)} from role ${p.role.name} (enabled${t.rlsForced ? ', forced' : ''}; ` +
+        `policies: ${t.policies.length ? t.policies.map(policyText).join(', ') : 'none, so every row is hidden'}). ` +
+        `The counts above cover only the rows this role sees, and 01 refuses: run the pack as a superuser, a BYPASSRLS role, ` +
+        `or the owner (${t.owner})${t.rlsForced ? ` with FORCE lifted (ALTER TABLE ${name(t.table)} NO FORCE ROW LEVEL SECURITY while it runs)` : ''}.`,
+    );
+  }
+  if (!applied.includes('01_expand-columns')) {
+    for (const c of p.strayImageIds) {
+      const accepted = c.type === 'text' && !c.notNull && !c.hasDefault && c.withValue === 0;
+      if (!accepted) {
+        w.push(`${name(c.table)}.image_id already exists (${c.type}${c.notNull ? ', NOT NULL' : ''}${c.hasDefault ? ', with a default' : ''}) ` +
+          `and ${c.withValue} rows hold a value: the pack adds that column itself, so 01 refuses until it is dropped.`);
+      }
+    }
+  }
+  const s = p.longKeys.storage;
+  if (s.keys > 0) {
+    w.push(`${s.keys} storage.file_key value(s) longer than 2704 bytes (longest ${s.longest}; e.g. ${s.examples.join(', ')}): ` +
+      `the pack's lookup index is a hash index and maps them, but a btree index on file_key would fail on them.`);
+  }
+  for (const [t, n] of [['posts.image_key', p.longKeys.posts], ['"user".image', p.longKeys.user]] as const) {
+    if (n) w.push(`${n} row(s) with ${t} longer than 2704 bytes: the pack indexes no such column; a btree index on it would fail.`);
+  }
+  for (const pub of p.publications) {
+    if (pub.allTables || pub.wholeSchema) {
+      w.push(`publication ${pub.name} is FOR ${pub.allTables ? 'ALL TABLES' : 'TABLES IN SCHEMA'}: it will publish the tables the pack creates ` +
+        `(${PACK_TABLES.join(', ')}); create them on every subscriber first, or publish an explicit table list (README, Production checklist).`);
+    }
+    if (pub.appTables.length) {
+      w.push(`publication ${pub.name} carries ${pub.appTables.map(name).join(', ')}: DDL is not replicated, so run the pack on the subscriber too, ` +
+        `columns first (README, Production checklist).`);
+    }
+  }
+  return w;
+}
+
+interface TableRow {
+  tbl: string; kind: string; is_partition: boolean; has_children: boolean; owner: string; role_is_owner: boolean;
+  rls: boolean; rls_forced: boolean; sees_all_rows: boolean; policies: Policy[];
+}
+
+/** The production settings (sql/preflight/{role,tables,publications,long_keys,image_id_columns}.sql). */
+async function production(session: ReadOnlySession, applied: string[], posts: TableReport, user: TableReport): Promise<ProductionReport> {
+  const [role] = await session.query<{ name: string; superuser: boolean; bypass_rls: boolean }>(sqlFile('preflight/role.sql'));
+  const tables = (await session.query<TableRow>(sqlFile('preflight/tables.sql'))).map((t) => ({
+    table: t.tbl, kind: t.kind, isPartition: t.is_partition, hasChildren: t.has_children, owner: t.owner, roleIsOwner: t.role_is_owner,
+    rls: t.rls, rlsForced: t.rls_forced, seesAllRows: t.sees_all_rows, policies: t.policies,
+  }));
+  const publications = (await session.query<{ name: string; all_tables: boolean; whole_schema: boolean; app_tables: string[] }>(
+    sqlFile('preflight/publications.sql'),
+  ))
+    .filter((p) => p.all_tables || p.whole_schema || p.app_tables.length > 0)
+    .map((p) => ({ name: p.name, allTables: p.all_tables, wholeSchema: p.whole_schema, appTables: p.app_tables }));
+  const [long] = await session.query<{ keys: string; longest: string; examples: string[] }>(sqlFile('preflight/long_keys.sql'));
+  const strayImageIds = (await session.query<{ tbl: string; type: string; not_null: boolean; has_default: boolean; with_value: string }>(
+    sqlFile('preflight/image_id_columns.sql'),
+  )).map((c) => ({ table: c.tbl, type: c.type, notNull: c.not_null, hasDefault: c.has_default, withValue: Number(c.with_value) }));
+  const report = {
+    role: { name: role.name, superuser: role.superuser, bypassRls: role.bypass_rls },
+    tables,
+    publications,
+    longKeys: { storage: { keys: Number(long.keys), longest: Number(long.longest), examples: long.examples }, posts: posts.longValues, user: user.longValues },
+    strayImageIds: applied.includes('01_expand-columns') ? [] : strayImageIds,
+  };
+  return { ...report, warnings: productionWarnings(report, applied) };
 }
 
 /** Runs every preflight query in the given read-only session. */
@@ -204,7 +342,7 @@ export async function preflight(session: ReadOnlySession, opts: { batchSize?: nu
     .map((c) => `${ident(c.tbl)}.${c.col}`);
   if (missingTables.length || missingColumns.length) throw new MissingBaseline(schema, missingTables, missingColumns);
 
-  const applied = (await session.query<{ name: string }>(sqlFile('lib/applied_migrations.sql'))).map((r) => r.name);
+  const applied = (await session.query<{ name: string }>(sqlFile('lib/applied_migrations.sql'), [where.schema])).map((r) => r.name);
   const all = migrationNames();
 
   const state = (oldCol: boolean, newCol: boolean): TableState => (!oldCol ? 'contracted' : newCol ? 'transition' : 'baseline');
@@ -252,6 +390,7 @@ export async function preflight(session: ReadOnlySession, opts: { batchSize?: nu
     posts,
     user,
     storage,
+    production: await production(session, applied, posts, user),
     ms: Math.round(performance.now() - t0),
   };
 }
@@ -297,6 +436,24 @@ function phase(r: PreflightReport): string {
   return `${r.applied.length} of ${r.applied.length + r.pending.length} migrations applied (last: ${last})`;
 }
 
+/** The production settings, one line per table, then the publications. */
+function productionLines(p: ProductionReport): string[] {
+  const yes = (b: boolean) => (b ? 'yes' : 'no');
+  const lines = [`production settings, as role ${p.role.name} (superuser ${yes(p.role.superuser)}, BYPASSRLS ${yes(p.role.bypassRls)}):`];
+  for (const t of p.tables) {
+    const kind = KIND[t.kind] ?? (t.isPartition ? 'a partition' : t.hasChildren ? 'an inheritance parent' : 'plain table');
+    const rls = !t.rls
+      ? 'row-level security off'
+      : `row-level security on${t.rlsForced ? ', forced' : ''}, policies: ${t.policies.length ? t.policies.map(policyText).join(', ') : 'none'}; ` +
+        (t.seesAllRows ? 'this role sees every row' : 'ROWS CAN BE HIDDEN from this role');
+    lines.push(`  ${ident(t.table)}: ${kind}, owner ${t.owner}${t.roleIsOwner ? ' (this role)' : ''}, ${rls}`);
+  }
+  lines.push(p.publications.length
+    ? `  publications: ${p.publications.map((x) => `${x.name} (${x.allTables ? 'ALL TABLES' : x.wholeSchema ? 'TABLES IN SCHEMA' : x.appTables.map(ident).join(', ')})`).join(', ')}`
+    : '  publications: none carries these tables');
+  return lines;
+}
+
 export function formatReport(r: PreflightReport): string {
   const { posts, user } = r;
   const head = (t: TableReport, name: string) => (t.state === 'contracted' ? `${name}.image_id (contracted)` : `${name}.${t.column}`);
@@ -328,14 +485,18 @@ export function formatReport(r: PreflightReport): string {
       (s.example ? `; e.g. ${JSON.stringify(s.example)}` : '')
     : 'storage: unreferenced rows are listed by sql/reports/orphaned-storage.sql once a contract has run';
 
+  const warnings = r.production.warnings.map((w) => `WARNING: ${w}`);
   return [
     `preflight of database ${r.database}, schema ${r.schema} (PostgreSQL ${r.serverVersion}${r.standby ? ', standby' : ''})`,
     `pack: ${phase(r)}`,
     `read-only: one READ ONLY transaction, one snapshot, ${r.ms} ms`,
+    ...(warnings.length ? ['', ...warnings] : []),
     '',
     table(rows, new Set([1, 3])),
     '',
     storageLine,
+    '',
+    ...productionLines(r.production),
     '',
     'Mapping rule: posts: file_key = image_key byte for byte, in the post\'s organization; "user": file_key = image, any organization; oldest (created_at, then id) wins.',
   ].join('\n');

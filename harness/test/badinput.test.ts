@@ -50,7 +50,8 @@ describe('make migrate: bad input', () => {
     const r = await migrateCli(['up'], { DATABASE_URL: url });
     expect(oneLineError(r)).toBe(
       'error: baseline schema not found in schema public: missing tables: "user", organization, posts, storage; missing columns: none' +
-        " — hint: Point DATABASE_URL at the app's database. Nothing was changed.",
+        " — hint: Point DATABASE_URL at the app's database (and --schema at the schema of its tables). The app's tables were not touched." +
+        ' node-pg-migrate created its own table pgmigrations before this check (DROP TABLE pgmigrations removes it).',
     );
     expect(r.code).toBe(2);
     expect(r.stderr).not.toContain('retrying');

@@ -25,6 +25,7 @@ WITH used AS (
 ), classified AS (
   SELECT u.n,
          u.example,
+         octet_length(u.image) > 2704 AS long,
          a.candidates,
          CASE WHEN u.image IS NULL           THEN 'null'
               WHEN a.candidates IS NOT NULL  THEN 'mapped'
@@ -43,7 +44,9 @@ SELECT reason,
        count(*)::bigint                                      AS keys,
        min(example)                                          AS example,
        coalesce(sum(n) FILTER (WHERE candidates > 1), 0)::bigint AS duplicate_rows,
-       count(*) FILTER (WHERE candidates > 1)::bigint        AS duplicate_keys
+       count(*) FILTER (WHERE candidates > 1)::bigint        AS duplicate_keys,
+       -- longer than a btree entry may be (2704 bytes): no pack index is on this column
+       coalesce(sum(n) FILTER (WHERE long), 0)::bigint       AS long_rows
   FROM classified
  GROUP BY reason
  ORDER BY reason;

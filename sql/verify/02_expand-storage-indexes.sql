@@ -2,4 +2,4 @@
 SELECT format('index %s is valid', n) AS "check",
        EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
                 WHERE c.relname = n AND c.relnamespace = current_schema()::regnamespace AND i.indisvalid) AS ok
-  FROM unnest(ARRAY['storage_organization_id_id_key', 'storage_file_key_created_at_id_idx']) AS n;
+  FROM unnest(ARRAY['storage_organization_id_id_key', 'storage_file_key_hash_idx']) AS n;

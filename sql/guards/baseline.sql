@@ -1,14 +1,12 @@
--- Expand, part 1: the new columns. Nullable, no default: a catalog-only change, instant on any
--- table size, but ALTER TABLE ADD COLUMN still takes ACCESS EXCLUSIVE for that instant.
--- Verify: sql/verify/01_expand-columns.sql
-
--- Up Migration
-
--- Stop before changing anything when this is not the app's database or the server is too old.
-DO $$
+-- Guard (01's up, first): stop before any change when this is not the app's database, or the
+-- server is too old. One statement. Tables are looked up in the current schema: the one
+-- node-pg-migrate's --schema put first in search_path.
+DO $guard$
 DECLARE
   missing_tables  text;
   missing_columns text;
+  migrations      regclass := to_regclass(format('%I.pgmigrations', current_schema()));
+  left_behind     text := '';
 BEGIN
   IF current_setting('server_version_num')::int < 150000 THEN
     RAISE EXCEPTION 'the image_id pack needs PostgreSQL 15 or newer (it uses ON DELETE SET NULL (column)); this server runs %',
@@ -23,7 +21,7 @@ BEGIN
            ('posts', 'id'), ('posts', 'organization_id'), ('posts', 'image_key')
   ), have AS (
     SELECT n.tbl, n.col,
-           to_regclass(format('%I', n.tbl)) IS NOT NULL AS table_exists,
+           to_regclass(format('%I.%I', current_schema(), n.tbl)) IS NOT NULL AS table_exists,
            EXISTS (SELECT 1 FROM information_schema.columns c
                     WHERE c.table_schema = current_schema() AND c.table_name = n.tbl AND c.column_name = n.col) AS column_exists
       FROM need n
@@ -34,24 +32,17 @@ BEGIN
     FROM have;
 
   IF missing_tables IS NOT NULL OR missing_columns IS NOT NULL THEN
+    -- node-pg-migrate creates its own table before it runs the first migration, so by now it
+    -- exists: say so, rather than claim that nothing exists that did not before.
+    IF migrations IS NOT NULL THEN
+      left_behind := format(' node-pg-migrate created its own table %s before this check (DROP TABLE %s removes it).',
+                            migrations, migrations);
+    END IF;
     RAISE EXCEPTION 'baseline schema not found in schema %: missing tables: %; missing columns: %',
-      current_schema(), coalesce(missing_tables, 'none'), coalesce(missing_columns, 'none')
+      coalesce(current_schema(), '(none)'), coalesce(missing_tables, 'none'), coalesce(missing_columns, 'none')
       USING ERRCODE = 'undefined_table',
-            HINT = 'Point DATABASE_URL at the app''s database. Nothing was changed.';
+            HINT = 'Point DATABASE_URL at the app''s database (and --schema at the schema of its tables). '
+                   || 'The app''s tables were not touched.' || left_behind;
   END IF;
 END
-$$;
-
--- Fail fast instead of queueing behind a long transaction (and making every later query queue
--- behind us). A rerun is safe.
-SET LOCAL lock_timeout = '3s';
-
-ALTER TABLE posts  ADD COLUMN IF NOT EXISTS image_id text;
-ALTER TABLE "user" ADD COLUMN IF NOT EXISTS image_id text;
-
--- Down Migration
-
-SET LOCAL lock_timeout = '3s';
-
-ALTER TABLE "user" DROP COLUMN IF EXISTS image_id;
-ALTER TABLE posts  DROP COLUMN IF EXISTS image_id;
+$guard$;
