@@ -255,7 +255,7 @@ export function productionWarnings(p: Omit<ProductionReport, 'warnings'>, applie
     w.push(
       `row-level security could hide rows of ${name(t.table)} from role ${p.role.name} (enabled${t.rlsForced ? ', forced' : ''}; ` +
         `policies: ${t.policies.length ? t.policies.map(policyText).join(', ') : 'none, so every row is hidden'}). ` +
-        `The counts above cover only the rows this role sees, and 01 refuses: run the pack as a superuser, a BYPASSRLS role, ` +
+        `The counts in this report cover only the rows this role sees, and 01 refuses: run the pack as a superuser, a BYPASSRLS role, ` +
         `or the owner (${t.owner})${t.rlsForced ? ` with FORCE lifted (ALTER TABLE ${name(t.table)} NO FORCE ROW LEVEL SECURITY while it runs)` : ''}.`,
     );
   }
