@@ -28,11 +28,28 @@ export function describeError(err: unknown): string {
   }
   if (err instanceof Error && /Invalid URL/i.test(err.message)) return `DATABASE_URL is not a valid URL`;
   const msg = e.message ?? String(err);
-  return [msg, e.detail, e.hint ? `hint: ${e.hint}` : undefined].filter(Boolean).join(' — ');
+  // One line: a deadlock's detail, for one, spans a line per process.
+  return [msg, e.detail, e.hint ? `hint: ${e.hint}` : undefined].filter(Boolean).join(' — ').replace(/\s*\n\s*/g, ' ');
 }
 
 /** SQLSTATE 55P03: lock_not_available, what lock_timeout raises. */
 export const isLockTimeout = (err: unknown) => (err as PgLikeError)?.code === '55P03';
+
+/** SQLSTATE 40P01: deadlock_detected; PostgreSQL rolled back our side of the cycle. */
+export const isDeadlock = (err: unknown) => (err as PgLikeError)?.code === '40P01';
+
+/** Worth another attempt: the other side of the wait goes away on its own (lock timeout, deadlock). */
+export const isRetryable = (err: unknown) => isLockTimeout(err) || isDeadlock(err);
+
+/**
+ * The server cannot be reached, or refuses this login or database: input the user must fix
+ * (exit 2). One set for every CLI (make migrate, make preflight), so they agree.
+ */
+export const CONNECTION_FAILURES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', '28P01', '28000', '3D000',
+]);
+
+export const isConnectionFailure = (err: unknown) => CONNECTION_FAILURES.has((err as PgLikeError)?.code ?? '');
 
 /** Errors that mean "this is not the app's database": exit code 2. */
 export const isMissingBaseline = (err: unknown) => (err as PgLikeError)?.code === '42P01';

@@ -2,19 +2,26 @@
 //   up [N]        apply all (or N) pending migrations
 //   down [N]      roll back all (or N) applied migrations
 //   backfill      rerun the backfill alone (the remedy when the contract refuses)
-// Options: --no-single-transaction. Environment: DATABASE_URL (required), STOP_BEFORE (a
-// migration name: up runs every pending migration before it, e.g. 09_contract-user),
-// MIGRATE_RETRIES (default 5), MIGRATE_RETRY_BASE_MS (default 1000), BACKFILL_BATCH_SIZE,
-// BACKFILL_PAUSE_MS. A lock timeout (SQLSTATE 55P03) is retried with exponential backoff and
-// full jitter; every other error stops at once with a one-line message.
+// Options: --no-single-transaction. Environment: DATABASE_URL (required), MIGRATE_SCHEMA (the
+// schema of the app's tables and of pgmigrations, default public), STOP_BEFORE (a migration
+// name: up runs every pending migration before it, e.g. 09_contract-user), MIGRATE_RETRIES
+// (default 5), MIGRATE_RETRY_BASE_MS (default 1000), PGCONNECT_TIMEOUT (seconds, default 10),
+// BACKFILL_BATCH_SIZE, BACKFILL_PAUSE_MS.
+// N and STOP_BEFORE become a target, the name of the last migration to apply (up) or to undo
+// (down), fixed before the first attempt; each attempt counts what is left from pgmigrations,
+// so a retry after a partial run stops at the same migration. A lock timeout (55P03) or a
+// deadlock (40P01) is retried with exponential backoff and full jitter; every other error stops
+// at once with a one-line message.
 // Exit codes: 0 done, 1 failed, 2 bad input (no DATABASE_URL, unreachable, login, no baseline).
-import pg from 'pg';
-import { migrate, migrationNames } from './migrate.ts';
-import { DEFAULT_BATCH_SIZE } from '../migrations/lib/sql.ts';
-import { describeError, isLockTimeout, isMissingBaseline } from './errors.ts';
-import { sqlFile, withClient } from './target.ts';
+import type pg from 'pg';
+import { appliedMigrations, connectClient, DEFAULT_SCHEMA, migrate, migrationNames, releaseMigrationLock, takeMigrationLock } from './migrate.ts';
+import { backfillStatements } from '../migrations/lib/knobs.ts';
+import { describeError, isConnectionFailure, isDeadlock, isMissingBaseline, isRetryable } from './errors.ts';
+import { sqlFile } from './target.ts';
 
 const log = (line: string) => process.stderr.write(line + '\n');
+
+class BadInput extends Error {}
 
 function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -24,49 +31,75 @@ function intEnv(name: string, fallback: number): number {
   return n;
 }
 
-class BadInput extends Error {}
+// node-pg-migrate puts the schema into its SQL between quotes without escaping: plain names only.
+function schemaEnv(): string {
+  const schema = process.env.MIGRATE_SCHEMA || DEFAULT_SCHEMA;
+  if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(schema)) throw new BadInput(`MIGRATE_SCHEMA must be a plain schema name (letters, digits, _), got "${schema}"`);
+  return schema;
+}
 
 /** Exponential backoff with full jitter, capped at 30 s. */
 export function backoffMs(attempt: number, baseMs: number, random = Math.random): number {
   return Math.round(random() * Math.min(30_000, baseMs * 2 ** attempt));
 }
 
-async function lockHolders(url: string): Promise<string> {
+async function withSession<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = await connectClient(url, log);
   try {
-    const rows = await withClient(url, async (c) => (await c.query(sqlFile('lib/lock_holders.sql'))).rows);
-    if (rows.length === 0) return 'no session holds a lock on posts, "user" or storage now';
+    return await fn(c);
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+async function lockHolders(url: string, schema: string): Promise<string> {
+  try {
+    const rows = await withSession(url, async (c) => (await c.query(sqlFile('lib/lock_holders.sql'), [schema])).rows);
+    if (rows.length === 0) return 'no session holds a lock on posts, "user", storage or pgmigrations now';
     return rows.map((r) => `pid ${r.pid} (${r.state}, transaction open ${r.xact_seconds ?? '?'} s, holds ${r.locks}): ${r.query}`).join('; ');
   } catch {
     return 'could not list lock holders';
   }
 }
 
-/** How many pending migrations come before `name` (read-only). */
-async function pendingBefore(url: string, name: string): Promise<number> {
-  const names = migrationNames();
-  const stop = names.indexOf(name);
-  if (stop < 0) throw new BadInput(`STOP_BEFORE=${name} is not a migration; choose one of ${names.join(', ')}`);
-  const applied = await withClient(url, async (c) => {
-    const { rows } = await c.query(sqlFile('lib/applied_migrations.sql'));
-    return new Set(rows.map((r) => r.name as string));
-  });
-  if ([...applied].some((n) => names.indexOf(n) >= stop)) throw new BadInput(`${name} or a later migration is already applied`);
-  return names.slice(0, stop).filter((n) => !applied.has(n)).length;
+async function assertSchema(c: pg.Client, schema: string): Promise<void> {
+  const { rows } = await c.query(sqlFile('lib/schema_exists.sql'), [schema]);
+  if (!rows[0].present) throw new BadInput(`schema "${schema}" does not exist in this database (MIGRATE_SCHEMA names the schema of the app's tables)`);
 }
 
-async function backfill(url: string) {
-  const batch = intEnv('BACKFILL_BATCH_SIZE', DEFAULT_BATCH_SIZE) || DEFAULT_BATCH_SIZE;
-  const pause = intEnv('BACKFILL_PAUSE_MS', 0);
-  const c = new pg.Client({ connectionString: url });
-  c.on('notice', (n) => log(`  ${n.message}`));
-  await c.connect();
-  try {
-    await c.query(sqlFile('backfill.sql'));
-    for (const tbl of ['posts', 'user']) await c.query(`CALL image_ref_backfill($1, $2, $3)`, [tbl, batch, pause]);
-    await c.query('DROP PROCEDURE image_ref_backfill(text, integer, integer)');
-  } finally {
-    await c.end();
-  }
+/**
+ * The last migration to apply (up) or undo (down) for `N` and STOP_BEFORE, read once before the
+ * first attempt. undefined: no limit (all); null: nothing to do.
+ */
+async function resolveTarget(url: string, schema: string, command: 'up' | 'down', count?: number): Promise<string | null | undefined> {
+  const names = migrationNames();
+  const stopBefore = command === 'up' ? process.env.STOP_BEFORE || undefined : undefined;
+  const stop = stopBefore === undefined ? names.length : names.indexOf(stopBefore);
+  if (stop < 0) throw new BadInput(`STOP_BEFORE=${stopBefore} is not a migration; choose one of ${names.join(', ')}`);
+  const applied = await withSession(url, async (c) => {
+    await assertSchema(c, schema);
+    return appliedMigrations(c, schema);
+  });
+  if (command === 'down') return count === undefined ? undefined : (applied[Math.max(0, applied.length - count)] ?? null);
+  if (applied.some((n) => names.indexOf(n) >= stop)) throw new BadInput(`${stopBefore} or a later migration is already applied`);
+  const pending = names.slice(0, stop).filter((n) => !applied.includes(n));
+  if (pending.length === 0) return null;
+  if (count === undefined && stopBefore === undefined) return undefined;
+  return pending[Math.min(count ?? Infinity, pending.length) - 1];
+}
+
+/** make backfill: migration 06's statements, in the pack's schema, under the migration lock. */
+async function backfill(url: string, schema: string, statements: string[]): Promise<void> {
+  await withSession(url, async (c) => {
+    await assertSchema(c, schema);
+    await takeMigrationLock(c);
+    try {
+      await c.query(sqlFile('lib/use_schema.sql'), [schema]);
+      for (const s of statements) await c.query(s);
+    } finally {
+      await releaseMigrationLock(c);
+    }
+  });
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -75,32 +108,45 @@ async function main(argv: string[]): Promise<number> {
   const singleTransaction = !argv.includes('--no-single-transaction');
   if (!url) throw new BadInput('DATABASE_URL is not set: point it at the database to migrate');
   if (!['up', 'down', 'backfill'].includes(command ?? '')) throw new BadInput('usage: migrate-cli.ts up|down|backfill [N] [--no-single-transaction]');
-  let count = countArg === undefined ? undefined : Number(countArg);
+  const count = countArg === undefined ? undefined : Number(countArg);
   if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new BadInput(`N must be a positive integer, got "${countArg}"`);
-  const stopBefore = process.env.STOP_BEFORE;
-  if (stopBefore && command === 'up') {
-    count = await pendingBefore(url, stopBefore);
-    if (count === 0) {
-      log(`nothing to do: every migration before ${stopBefore} is applied`);
-      return 0;
-    }
-  }
   const retries = intEnv('MIGRATE_RETRIES', 5);
   const baseMs = intEnv('MIGRATE_RETRY_BASE_MS', 1000);
+  intEnv('PGCONNECT_TIMEOUT', 10);
+  const schema = schemaEnv();
+
+  let run: () => Promise<void>;
+  let what: string = command;
+  if (command === 'backfill') {
+    let statements: string[];
+    try {
+      statements = backfillStatements(); // validates BACKFILL_BATCH_SIZE (>= 1) and BACKFILL_PAUSE_MS
+    } catch (err) {
+      throw new BadInput((err as Error).message);
+    }
+    run = () => backfill(url, schema, statements);
+  } else {
+    const direction = command as 'up' | 'down';
+    const target = await resolveTarget(url, schema, direction, count);
+    if (target === null) {
+      log(process.env.STOP_BEFORE && direction === 'up' ? `nothing to do: every migration before ${process.env.STOP_BEFORE} is applied` : 'nothing to do');
+      return 0;
+    }
+    if (target) what = `${direction} to ${target} (the last one to ${direction === 'up' ? 'apply' : 'undo'})`;
+    run = async () => {
+      const ran = await migrate(url, { direction, target, schema, singleTransaction, log });
+      log(ran.length ? `${direction}: ${ran.length} migration(s) done` : 'nothing to do');
+    };
+  }
 
   for (let attempt = 0; ; attempt++) {
     try {
-      log(`attempt ${attempt + 1}/${retries + 1}: ${command}${count ? ' ' + count : ''}`);
-      if (command === 'backfill') {
-        await backfill(url);
-      } else {
-        const ran = await migrate(url, { direction: command as 'up' | 'down', count, singleTransaction, log });
-        log(ran.length ? `${command}: ${ran.length} migration(s) done` : 'nothing to do');
-      }
+      log(`attempt ${attempt + 1}/${retries + 1}: ${what}`);
+      await run();
       return 0;
     } catch (err) {
-      if (!isLockTimeout(err)) throw err;
-      log(`lock timeout: ${describeError(err)}; waited on: ${await lockHolders(url)}`);
+      if (!isRetryable(err)) throw err;
+      log(`${isDeadlock(err) ? 'deadlock' : 'lock timeout'}: ${describeError(err)}; waited on: ${await lockHolders(url, schema)}`);
       if (attempt >= retries) throw err;
       const wait = backoffMs(attempt, baseMs);
       log(`retrying in ${wait} ms (attempt ${attempt + 2} of ${retries + 1}); finished migrations stay applied`);
@@ -109,12 +155,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-const BAD_INPUT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', '28P01', '28000', '3D000']);
-
 try {
   process.exit(await main(process.argv.slice(2)));
 } catch (err) {
-  const code = (err as { code?: string }).code;
   log(`error: ${err instanceof BadInput ? err.message : describeError(err)}`);
-  process.exit(err instanceof BadInput || BAD_INPUT.has(code ?? '') || isMissingBaseline(err) ? 2 : 1);
+  process.exit(err instanceof BadInput || isConnectionFailure(err) || isMissingBaseline(err) ? 2 : 1);
 }

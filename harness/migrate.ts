@@ -3,10 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { runner } from 'node-pg-migrate';
-import { ROOT } from './target.ts';
+import { runner, PG_MIGRATE_LOCK_ID } from 'node-pg-migrate';
+import { ROOT, sqlFile } from './target.ts';
 
 export const MIGRATIONS_DIR = path.join(ROOT, 'migrations');
+
+/** The schema the pack runs in when none is given: node-pg-migrate's own default. */
+export const DEFAULT_SCHEMA = 'public';
 
 export function migrationNames(): string[] {
   return fs
@@ -18,27 +21,105 @@ export function migrationNames(): string[] {
 
 export interface MigrateOptions {
   direction: 'up' | 'down';
-  /** how many migrations; default: all */
+  /** how many migrations; default: all. Ignored when `target` is set. */
   count?: number;
+  /**
+   * The last migration to apply (up) or to undo (down). What is still to run is counted from
+   * pgmigrations under the migration lock on every call, so a rerun after a failure that left
+   * some migrations applied stops at the same place.
+   */
+  target?: string;
+  /** the schema of the app's tables and of pgmigrations (node-pg-migrate's --schema); default public */
+  schema?: string;
   singleTransaction?: boolean;
   /** one line per migration run and per backfill NOTICE */
   log?: (line: string) => void;
 }
 
+/** libpq's PGCONNECT_TIMEOUT (seconds; 0 waits forever), default 10: a silent host must not hang the CLI. */
+export function connectTimeoutMs(): number {
+  const raw = process.env.PGCONNECT_TIMEOUT;
+  const s = raw === undefined || raw === '' ? 10 : Number(raw);
+  return Number.isInteger(s) && s >= 0 ? s * 1000 : 10_000;
+}
+
+/**
+ * A connected client that prints the server's NOTICEs (the backfill's progress) through log.
+ * pg reports its own connect timeout as a bare "timeout expired": it becomes ETIMEDOUT, like
+ * the operating system's, so every caller classifies both as an unreachable server.
+ */
+export async function connectClient(url: string, log?: (line: string) => void): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs() });
+  // node-pg-migrate sends ROLLBACK after a failed no-transaction migration; the server answers
+  // with a WARNING (25P01 "there is no transaction in progress") that says nothing to the user.
+  client.on('notice', (n) => {
+    if (n.code !== '25P01') log?.(`  ${n.message}`);
+  });
+  client.on('error', () => {}); // a dropped connection is reported by the query that was running
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => {});
+    if ((err as Error).message !== 'timeout expired') throw err;
+    const u = new URL(url);
+    throw Object.assign(new Error(`connect ETIMEDOUT ${u.hostname}:${u.port || 5432}`), {
+      code: 'ETIMEDOUT',
+      address: u.hostname,
+      port: Number(u.port || 5432),
+    });
+  }
+  return client;
+}
+
+/** The migrations recorded as applied in `schema`.pgmigrations, in the order they ran. */
+export async function appliedMigrations(client: pg.ClientBase, schema: string): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(sqlFile('lib/applied_migrations.sql'), [schema]);
+  return rows.map((r) => r.name);
+}
+
+/** How many migrations the runner must take to reach `target`, given what is applied now. */
+export function countToTarget(direction: 'up' | 'down', target: string, applied: string[]): number {
+  if (direction === 'down') {
+    const at = applied.indexOf(target);
+    return at < 0 ? 0 : applied.length - at;
+  }
+  const names = migrationNames();
+  const stop = names.indexOf(target);
+  if (stop < 0) throw new Error(`${target} is not a migration`);
+  return names.slice(0, stop + 1).filter((n) => !applied.includes(n)).length;
+}
+
+/** node-pg-migrate's advisory lock in its default 'fail' mode, on this session. */
+export async function takeMigrationLock(client: pg.ClientBase): Promise<void> {
+  const { rows } = await client.query(sqlFile('lib/migration_lock.sql'), [String(PG_MIGRATE_LOCK_ID)]);
+  if (!rows[0].locked) throw new Error("Another migration is already running. Advisory lock mode is set to 'fail'.");
+}
+
+export async function releaseMigrationLock(client: pg.ClientBase): Promise<void> {
+  await client.query(sqlFile('lib/migration_unlock.sql'), [String(PG_MIGRATE_LOCK_ID)]).catch(() => {});
+}
+
 export async function migrate(url: string, opts: MigrateOptions): Promise<string[]> {
   const log = opts.log ?? (() => {});
-  const client = new pg.Client({ connectionString: url });
-  client.on('notice', (n) => log(`  ${n.message}`));
-  await client.connect();
+  const schema = opts.schema ?? DEFAULT_SCHEMA;
+  const client = await connectClient(url, log);
   try {
+    // The lock is ours, not the runner's (noLock below), so the count is read under it.
+    await takeMigrationLock(client);
+    const count =
+      opts.target === undefined ? (opts.count ?? Infinity) : countToTarget(opts.direction, opts.target, await appliedMigrations(client, schema));
+    if (count === 0) return [];
     const ran = await runner({
       dbClient: client,
       dir: MIGRATIONS_DIR,
       direction: opts.direction,
-      count: opts.count ?? Infinity,
+      count,
+      schema,
+      migrationsSchema: schema,
       migrationsTable: 'pgmigrations',
       singleTransaction: opts.singleTransaction ?? true,
       checkOrder: true,
+      noLock: true,
       logger: {
         debug: () => {},
         info: (m: string) => {
@@ -51,6 +132,7 @@ export async function migrate(url: string, opts: MigrateOptions): Promise<string
     });
     return ran.map((m) => m.name);
   } finally {
+    await releaseMigrationLock(client);
     await client.end().catch(() => {});
   }
 }

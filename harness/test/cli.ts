@@ -36,7 +36,7 @@ export function migrateCli(
 ): Promise<MigrateCliRun> {
   const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['harness/migrate-cli.ts', ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: undefined, STOP_BEFORE: undefined, MIGRATE_RETRIES: undefined, ...env },
+    env: { ...process.env, DATABASE_URL: undefined, STOP_BEFORE: undefined, MIGRATE_RETRIES: undefined, MIGRATE_SCHEMA: undefined, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

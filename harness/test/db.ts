@@ -51,11 +51,11 @@ export async function casesDb(): Promise<string> {
   return url;
 }
 
-/** The migrations node-pg-migrate has recorded as applied, in order. */
-export async function applied(url: string): Promise<string[]> {
+/** The migrations node-pg-migrate has recorded as applied (in schema's pgmigrations), in order. */
+export async function applied(url: string, schema = 'public'): Promise<string[]> {
   const c = await connect(url);
   try {
-    return (await c.query(sqlFile('lib/applied_migrations.sql'))).rows.map((r) => r.name);
+    return (await c.query(sqlFile('lib/applied_migrations.sql'), [schema])).rows.map((r) => r.name);
   } finally {
     await c.end();
   }
