@@ -39,9 +39,11 @@ test: install
 typecheck: install
 	node_modules/.bin/tsc --noEmit -p tsconfig.json
 
-# Against DATABASE_URL. STEPS=N limits how many migrations run; STOP_BEFORE=09_contract-user
-# applies everything pending before the user contract. Lock timeouts are retried:
-# MIGRATE_RETRIES (5), MIGRATE_RETRY_BASE_MS (1000).
+# Against DATABASE_URL, in schema MIGRATE_SCHEMA (default public). STEPS=N limits how many
+# migrations run; STOP_BEFORE=09_contract-user applies everything pending before the user
+# contract; both become the name of the last migration to run, so a retry never goes past it.
+# Lock timeouts and deadlocks are retried: MIGRATE_RETRIES (5), MIGRATE_RETRY_BASE_MS (1000).
+# make backfill sends migration 06's statements, with its settings.
 migrate: install
 	$(TSX) harness/migrate-cli.ts up $(STEPS)
 
