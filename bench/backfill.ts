@@ -18,9 +18,9 @@ export interface BackfillDone {
 }
 
 const DONE =
-  /backfill (\w+): done, (\d+) rows scanned, (\d+) mapped, (\d+) batches of \d+ pages \(about (\d+) rows\) in ([\d.]+) s \((\d+) rows\/s\), slowest batch ([\d.]+) ms/;
+  /backfill (\w+): done, (\d+) rows scanned, (\d+) written, (\d+) batches of \d+ pages \(about (\d+) rows\) in ([\d.]+) s \((\d+) rows\/s\), slowest batch ([\d.]+) ms/;
 
-/** Parses sql/backfill.sql's last NOTICE ('... slowest batch % ms'); null for any other line. */
+/** Parses the backfill's last NOTICE (sql/batches.sql) ('... slowest batch % ms'); null for any other line. */
 export function parseBackfillDone(line: string): BackfillDone | null {
   const m = DONE.exec(line);
   if (!m) return null;
@@ -78,7 +78,8 @@ export async function compareBackfill(
         if (n.message) log(`  ${n.message}`);
       });
       posts = Number((await batched.query(benchSql('table_rows.sql'))).rows[0].posts);
-      await batched.query(sqlFile('backfill.sql')); // CREATE PROCEDURE image_ref_backfill
+      await batched.query(sqlFile('batches.sql')); // CREATE PROCEDURE image_ref_batches
+      await batched.query(sqlFile('backfill.sql'));
       log(`backfill comparison: batched procedure, batches of ${batchSize}`);
       const t0 = performance.now();
       await batched.query(benchSql('backfill_batched.sql'), [batchSize]);

@@ -3,16 +3,12 @@
 // SQL: sql/backfill.sql (the procedure), sql/steps/06_backfill.up.sql
 // Verify: sql/verify/06_backfill.sql
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { batchSize, intFromEnv, sqlText, statements, withIntegers } from './lib/sql.ts';
+import { backfillStatements } from './lib/knobs.ts';
 
 export const up = (pgm: MigrationBuilder) => {
   pgm.noTransaction();
-  const vars = {
-    batch_size: batchSize(),
-    pause_ms: intFromEnv('BACKFILL_PAUSE_MS', 0, 0),
-  };
-  pgm.sql(sqlText('backfill.sql'));
-  for (const s of statements('steps/06_backfill.up.sql')) pgm.sql(withIntegers(s, vars));
+  // The same statements `make backfill` sends (one list for both paths).
+  for (const s of backfillStatements()) pgm.sql(s);
 };
 
 // Nothing to undo: the backfill only filled image_id, which 01's down drops. Clearing it here

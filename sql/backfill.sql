@@ -1,5 +1,13 @@
 -- The backfill: fills posts.image_id and "user".image_id from the old keys, by the mapping rule
--- (image_ref_post_storage_id / image_ref_user_storage_id, created by the transition step).
+-- (image_ref_post_storage_id / image_ref_user_storage_id, created by the transition step). It
+-- also repairs an image_id that disagrees with its row's key, or names a storage row that is
+-- gone: what old-app writes leave behind while the triggers were rolled back (down to 03 or 04,
+-- then up again). Its writes set image_id from the key and leave the key as it is; they tell
+-- the sync trigger so (image_ref.writer = backfill, for the batch's transaction only).
+--
+-- A batch that meets a concurrent write is retried, up to 20 times with backoff: a row lock
+-- held longer than one lock attempt (lock_timeout), a deadlock, or a storage row deleted between
+-- the lookup and the foreign key's check (the row then re-resolves without it; its key stays).
 --
 -- Batches of consecutive heap pages (a TID range scan: the table is read in physical order),
 -- each a set-based UPDATE ... FROM committed on its own, so no long transaction holds row locks
@@ -13,9 +21,10 @@
 -- (Something that rewrites the table without triggers, VACUUM FULL or pg_repack, can; the
 -- contract's check catches that, and a rerun of the backfill fixes it.)
 --
--- CALL must be sent alone, outside a transaction block, for the COMMITs to work:
---   psql "$DATABASE_URL" -f sql/backfill.sql
---   psql "$DATABASE_URL" -c "CALL image_ref_backfill('posts', 2500)"   -- progress as NOTICEs
+-- The batches are run by sql/batches.sql (the page walk, commits, retries, progress). The CALL
+-- must be sent alone, outside a transaction block, for the COMMITs to work:
+--   psql "$DATABASE_URL" -f sql/batches.sql -f sql/backfill.sql
+--   psql "$DATABASE_URL" -c "CALL image_ref_batches('posts', 'backfill', 2500, 0)"   -- progress as NOTICEs
 --
 -- batch_size: about this many rows per transaction (turned into pages by the table's rows per
 -- page). 2500, the default: 1M posts in 26.0 s on 2 cores, batches of 64 ms on average, the
@@ -23,122 +32,80 @@
 -- longer; smaller ones pay more commits.
 -- pause_ms: sleep between batches, to leave room for replicas or a busy primary.
 
-CREATE OR REPLACE PROCEDURE image_ref_backfill(tbl text, batch_size integer DEFAULT 2500, pause_ms integer DEFAULT 0)
+-- One batch of posts: the rows on pages [blk, blk + pages) whose image_id is not what the rule
+-- gives for their key (NULL, or disagreeing with the key, or naming a storage row that is gone
+-- or of another organization). n: rows on those pages; m: rows written. bad, examples: unused.
+CREATE OR REPLACE PROCEDURE image_ref_backfill_posts(blk bigint, pages integer, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
 LANGUAGE plpgsql
 AS $$
 DECLARE
-  rel        regclass;
-  nblocks    bigint;          -- the table's pages when the pass started
-  pages      integer;         -- pages per batch: about batch_size rows
-  blk        bigint := 0;
-  lo_tid     tid;
-  hi_tid     tid;
-  n          bigint;
-  m          bigint;
-  total      bigint;
-  scanned    bigint := 0;
-  mapped     bigint := 0;
-  batches    integer := 0;
-  started    timestamptz := clock_timestamp();
-  last_note  timestamptz := clock_timestamp();
-  t0         timestamptz;
-  ms         numeric;
-  slowest    numeric := 0;
+  lo_tid tid := format('(%s,0)', blk)::tid;
+  hi_tid tid := format('(%s,0)', blk + pages)::tid;
 BEGIN
-  IF tbl NOT IN ('posts', 'user') THEN
-    RAISE EXCEPTION 'image_ref_backfill: tbl must be posts or user, not %', quote_nullable(tbl);
-  END IF;
-  IF batch_size IS NULL OR batch_size < 1 OR pause_ms IS NULL OR pause_ms < 0 THEN
-    RAISE EXCEPTION 'image_ref_backfill: batch_size must be >= 1 and pause_ms >= 0 (got %, %)', batch_size, pause_ms;
-  END IF;
+  WITH batch AS MATERIALIZED (
+    SELECT p.id, p.organization_id, p.image_key, p.image_id
+      FROM posts p
+     WHERE p.ctid >= lo_tid AND p.ctid < hi_tid
+  ), stale AS MATERIALIZED (
+    SELECT b.*
+      FROM batch b
+      LEFT JOIN storage s ON s.id = b.image_id
+     WHERE (b.image_key IS NOT NULL AND b.image_id IS NULL)
+        OR (b.image_id IS NOT NULL AND (s.file_key IS DISTINCT FROM b.image_key
+                                        OR s.organization_id IS DISTINCT FROM b.organization_id))
+  ), resolved AS MATERIALIZED (
+    SELECT st.*, image_ref_post_storage_id(st.organization_id, st.image_key) AS storage_id
+      FROM stale st
+  ), upd AS (
+    UPDATE posts p
+       SET image_id = r.storage_id
+      FROM resolved r
+     WHERE p.ctid >= lo_tid AND p.ctid < hi_tid
+       AND p.id = r.id
+       AND r.storage_id IS DISTINCT FROM r.image_id
+       -- If an app write got to the row first, these are re-checked on its new version, so a
+       -- key the app just changed is never given the old key's image.
+       AND p.image_id IS NOT DISTINCT FROM r.image_id
+       AND p.image_key IS NOT DISTINCT FROM r.image_key
+       AND p.organization_id = r.organization_id
+    RETURNING 1
+  )
+  SELECT count(*), (SELECT count(*) FROM upd) INTO n, m FROM batch;
+END
+$$;
 
-  rel := CASE tbl WHEN 'posts' THEN 'posts'::regclass ELSE '"user"'::regclass END;
-  nblocks := pg_relation_size(rel) / current_setting('block_size')::int;
-  -- Rows per page from the planner's statistics (50 when the table was never analyzed).
-  SELECT greatest(1, floor(batch_size / CASE WHEN c.relpages > 0 AND c.reltuples > 0
-                                             THEN c.reltuples / c.relpages ELSE 50 END))::int
-    INTO pages
-    FROM pg_class c WHERE c.oid = rel;
-  IF tbl = 'posts' THEN
-    SELECT count(*) INTO total FROM posts;
-  ELSE
-    SELECT count(*) INTO total FROM "user";
-  END IF;
-
-  WHILE blk < nblocks LOOP
-    t0 := clock_timestamp();
-    lo_tid := format('(%s,0)', blk)::tid;
-    hi_tid := format('(%s,0)', blk + pages)::tid;
-    IF tbl = 'posts' THEN
-      WITH batch AS MATERIALIZED (
-        SELECT p.id, p.organization_id, p.image_key, p.image_id
-          FROM posts p
-         WHERE p.ctid >= lo_tid AND p.ctid < hi_tid
-      ), resolved AS MATERIALIZED (
-        SELECT b.id, b.organization_id, b.image_key,
-               image_ref_post_storage_id(b.organization_id, b.image_key) AS storage_id
-          FROM batch b
-         WHERE b.image_key IS NOT NULL AND b.image_id IS NULL
-      ), upd AS (
-        UPDATE posts p
-           SET image_id = r.storage_id
-          FROM resolved r
-         WHERE p.ctid >= lo_tid AND p.ctid < hi_tid
-           AND p.id = r.id
-           AND r.storage_id IS NOT NULL
-           AND p.image_id IS NULL
-           -- If an app write got to the row first, these are re-checked on its new version,
-           -- so a key the app just changed is never overwritten with the old key's image.
-           AND p.image_key = r.image_key
-           AND p.organization_id = r.organization_id
-        RETURNING 1
-      )
-      SELECT count(*), (SELECT count(*) FROM upd) INTO n, m FROM batch;
-    ELSE
-      WITH batch AS MATERIALIZED (
-        SELECT u.id, u.image, u.image_id
-          FROM "user" u
-         WHERE u.ctid >= lo_tid AND u.ctid < hi_tid
-      ), resolved AS MATERIALIZED (
-        SELECT b.id, b.image, image_ref_user_storage_id(b.image) AS storage_id
-          FROM batch b
-         WHERE b.image IS NOT NULL AND b.image_id IS NULL
-      ), upd AS (
-        UPDATE "user" u
-           SET image_id = r.storage_id
-          FROM resolved r
-         WHERE u.ctid >= lo_tid AND u.ctid < hi_tid
-           AND u.id = r.id
-           AND r.storage_id IS NOT NULL
-           AND u.image_id IS NULL
-           AND u.image = r.image
-        RETURNING 1
-      )
-      SELECT count(*), (SELECT count(*) FROM upd) INTO n, m FROM batch;
-    END IF;
-    COMMIT;
-
-    blk     := blk + pages;
-    scanned := scanned + n;
-    mapped  := mapped + m;
-    batches := batches + 1;
-    ms      := round(extract(epoch FROM clock_timestamp() - t0) * 1000, 1);
-    slowest := greatest(slowest, ms);
-
-    IF clock_timestamp() - last_note >= interval '2 seconds' THEN
-      RAISE NOTICE 'backfill %: % / % rows (% %%), % mapped, % rows/s, last batch % ms',
-        tbl, scanned, total, round(100.0 * least(blk, nblocks) / greatest(nblocks, 1)), mapped,
-        round(scanned / greatest(extract(epoch FROM clock_timestamp() - started), 0.001)), ms;
-      last_note := clock_timestamp();
-    END IF;
-    IF pause_ms > 0 AND blk < nblocks THEN
-      PERFORM pg_sleep(pause_ms / 1000.0);
-    END IF;
-  END LOOP;
-
-  RAISE NOTICE 'backfill %: done, % rows scanned, % mapped, % batches of % pages (about % rows) in % s (% rows/s), slowest batch % ms',
-    tbl, scanned, mapped, batches, pages, batch_size,
-    round(extract(epoch FROM clock_timestamp() - started)::numeric, 2),
-    round(scanned / greatest(extract(epoch FROM clock_timestamp() - started), 0.001)), slowest;
+-- One batch of "user": as image_ref_backfill_posts, by the user rule (any organization).
+CREATE OR REPLACE PROCEDURE image_ref_backfill_user(blk bigint, pages integer, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  lo_tid tid := format('(%s,0)', blk)::tid;
+  hi_tid tid := format('(%s,0)', blk + pages)::tid;
+BEGIN
+  WITH batch AS MATERIALIZED (
+    SELECT u.id, u.image, u.image_id
+      FROM "user" u
+     WHERE u.ctid >= lo_tid AND u.ctid < hi_tid
+  ), stale AS MATERIALIZED (
+    SELECT b.*
+      FROM batch b
+      LEFT JOIN storage s ON s.id = b.image_id
+     WHERE (b.image IS NOT NULL AND b.image_id IS NULL)
+        OR (b.image_id IS NOT NULL AND s.file_key IS DISTINCT FROM b.image)
+  ), resolved AS MATERIALIZED (
+    SELECT st.*, image_ref_user_storage_id(st.image) AS storage_id
+      FROM stale st
+  ), upd AS (
+    UPDATE "user" u
+       SET image_id = r.storage_id
+      FROM resolved r
+     WHERE u.ctid >= lo_tid AND u.ctid < hi_tid
+       AND u.id = r.id
+       AND r.storage_id IS DISTINCT FROM r.image_id
+       AND u.image_id IS NOT DISTINCT FROM r.image_id
+       AND u.image IS NOT DISTINCT FROM r.image
+    RETURNING 1
+  )
+  SELECT count(*), (SELECT count(*) FROM upd) INTO n, m FROM batch;
 END
 $$;

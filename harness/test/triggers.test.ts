@@ -82,13 +82,13 @@ describe('transition sync triggers', () => {
     expect(await post('t2')).toEqual({ image_key: 'shared/logo.png', image_id: 's_both_b' });
   });
 
-  it('deleting a storage row nulls image_id and the key with it', async () => {
+  it('deleting a storage row nulls image_id and keeps the key, as the old app would', async () => {
     await c.query(`INSERT INTO storage (id, file_key, file_name, content_type, size, organization_id)
                    VALUES ('s_tmp', 'org/org_a/posts/tmp.jpg', 't', 'image/jpeg', 1, 'org_a')`);
     await c.query(`UPDATE posts SET image_key = 'org/org_a/posts/tmp.jpg' WHERE id = 't1'`);
     expect((await post('t1')).image_id).toBe('s_tmp');
     await c.query(`DELETE FROM storage WHERE id = 's_tmp'`);
-    expect(await post('t1')).toEqual({ image_key: null, image_id: null });
+    expect(await post('t1')).toEqual({ image_key: 'org/org_a/posts/tmp.jpg', image_id: null });
   });
 
   it('user: better-auth writing an OAuth URL clears image_id; a new avatar id sets image', async () => {

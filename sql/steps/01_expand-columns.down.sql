@@ -1,8 +1,21 @@
 -- Expand, part 1, down: drop the image_id columns (ACCESS EXCLUSIVE for an instant each).
--- posts before "user": an app INSERT INTO posts holds posts and then locks "user" for its
--- foreign key check, so taking "user" first could deadlock with it.
+-- Every table at once, in short attempts: an app INSERT INTO posts holds posts and then locks
+-- "user" for its foreign key check; we never hold one of them while waiting for another.
+SET LOCAL statement_timeout = 0;
+SELECT image_ref_lock('posts, "user", storage', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
-SET LOCAL lock_timeout = '3s';
+-- Leftovers of an index build of 02 or 03 that was killed before its migration was recorded
+-- (so its down never ran): INVALID indexes. Under the lock above, dropping them is instant.
+DROP INDEX IF EXISTS storage_organization_id_id_key;
+DROP INDEX IF EXISTS storage_file_key_hash_idx;
+DROP INDEX IF EXISTS storage_file_key_created_at_id_idx;
+DROP INDEX IF EXISTS posts_image_id_idx;
+DROP INDEX IF EXISTS user_image_id_idx;
+DROP INDEX IF EXISTS posts_image_key_unmapped_idx;
+DROP INDEX IF EXISTS user_image_unmapped_idx;
 
 ALTER TABLE posts  DROP COLUMN IF EXISTS image_id;
 ALTER TABLE "user" DROP COLUMN IF EXISTS image_id;
+
+-- The last step down: the pack's lock helper goes too.
+DROP FUNCTION IF EXISTS image_ref_lock(text, text, integer, integer);

@@ -2,9 +2,10 @@
 -- table size, but ALTER TABLE ADD COLUMN still takes ACCESS EXCLUSIVE for that instant.
 -- Runs after the guards of sql/guards/ (see migrations/01_expand-columns.ts), in one transaction.
 
--- Fail fast instead of queueing behind a long transaction (and making every later query queue
--- behind us). A rerun is safe.
-SET LOCAL lock_timeout = '3s';
+-- Both tables at once, in short attempts retried with backoff (sql/lib/lock_retry.sql): no app
+-- query queues behind us for longer than one attempt, even behind a long transaction.
+SET LOCAL statement_timeout = 0;
+SELECT image_ref_lock('posts, "user"', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
 ALTER TABLE posts  ADD COLUMN IF NOT EXISTS image_id text;
 ALTER TABLE "user" ADD COLUMN IF NOT EXISTS image_id text;

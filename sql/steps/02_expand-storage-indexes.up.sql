@@ -5,6 +5,9 @@
 -- CONCURRENTLY takes SHARE UPDATE EXCLUSIVE: reads and writes go on. Its waits are for older
 -- transactions to finish, so the timeout bounds how long it waits for them, not a lock queue.
 SET lock_timeout = '30s';
+-- No statement timeout: a database default (managed providers set one) would cancel the build
+-- halfway and leave an INVALID index, every run.
+SET statement_timeout = 0;
 
 -- The unique key the composite foreign key posts (organization_id, image_id) references.
 -- id alone is already unique; this index exists for the tenant-integrity foreign key.
@@ -23,4 +26,5 @@ DROP INDEX CONCURRENTLY IF EXISTS storage_file_key_hash_idx;
 CREATE INDEX CONCURRENTLY IF NOT EXISTS storage_file_key_hash_idx
   ON storage USING hash (file_key);
 
+RESET statement_timeout;
 RESET lock_timeout;

@@ -2,8 +2,12 @@
 -- Each DROP below is a repair: the migration sends it only when that index is INVALID,
 -- the leftover of an interrupted build.
 
--- Waits here are for older transactions to finish; reads and writes go on meanwhile.
+-- CONCURRENTLY takes SHARE UPDATE EXCLUSIVE: reads and writes go on. Its waits are for older
+-- transactions to finish, so the lock timeout bounds how long it waits for them, not a queue
+-- app queries stand in. No statement timeout: a build cancelled halfway leaves an INVALID index,
+-- and a database default (managed providers set one) must not do that.
 SET lock_timeout = '30s';
+SET statement_timeout = 0;
 
 -- Partial: rows without an image (most users, many posts) need no entry. The foreign key's
 -- lookup (image_id = $1) implies image_id IS NOT NULL, so it can use them.
@@ -15,4 +19,17 @@ DROP INDEX CONCURRENTLY IF EXISTS user_image_id_idx;
 CREATE INDEX CONCURRENTLY IF NOT EXISTS user_image_id_idx
   ON "user" (image_id) WHERE image_id IS NOT NULL;
 
+-- The rows an upload may resolve (image_ref_resolve_posts / _user, 05): a key and no image_id.
+-- Hash: keys of any length (a btree entry stops at 2704 bytes), exact equality is all it needs.
+-- Built now it covers every row with a key; the backfill then empties it, and it stays as
+-- small as the unmapped keys. The contract drops it with the old column.
+DROP INDEX CONCURRENTLY IF EXISTS posts_image_key_unmapped_idx;
+CREATE INDEX CONCURRENTLY IF NOT EXISTS posts_image_key_unmapped_idx
+  ON posts USING hash (image_key) WHERE image_id IS NULL AND image_key IS NOT NULL;
+
+DROP INDEX CONCURRENTLY IF EXISTS user_image_unmapped_idx;
+CREATE INDEX CONCURRENTLY IF NOT EXISTS user_image_unmapped_idx
+  ON "user" USING hash (image) WHERE image_id IS NULL AND image IS NOT NULL;
+
+RESET statement_timeout;
 RESET lock_timeout;

@@ -1,8 +1,24 @@
--- Dropping a trigger takes SHARE ROW EXCLUSIVE on its table: fail fast rather than queue.
-SET LOCAL lock_timeout = '3s';
+-- Transition, down: drop the sync triggers and the rule functions. DROP TRIGGER takes ACCESS
+-- EXCLUSIVE on its table (posts, "user", and storage for the upload triggers): every table at
+-- once, in short attempts, so an app transaction holding one and wanting another cannot
+-- deadlock with us (it waits at most one attempt).
+SET LOCAL statement_timeout = 0;
+SELECT image_ref_lock('posts, "user", storage', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
+-- Leftovers of a contract that refused or was stopped halfway (its archive, kept up by the
+-- triggers dropped here, means nothing without them).
+DROP TRIGGER IF EXISTS image_ref_key_written ON "user";
+DROP TRIGGER IF EXISTS image_ref_key_written ON posts;
+DROP TABLE IF EXISTS user_image_archive;
+DROP TABLE IF EXISTS posts_image_key_archive;
+DROP TRIGGER IF EXISTS image_ref_resolve_user ON storage;
+DROP TRIGGER IF EXISTS image_ref_resolve_posts ON storage;
 DROP TRIGGER IF EXISTS image_ref_sync ON "user";
 DROP TRIGGER IF EXISTS image_ref_sync ON posts;
+DROP FUNCTION IF EXISTS image_ref_resolve_user();
+DROP FUNCTION IF EXISTS image_ref_resolve_posts();
+DROP FUNCTION IF EXISTS image_ref_user_key_written();
+DROP FUNCTION IF EXISTS image_ref_posts_key_written();
 DROP FUNCTION IF EXISTS image_ref_sync_user();
 DROP FUNCTION IF EXISTS image_ref_sync_posts();
 DROP FUNCTION IF EXISTS image_ref_user_storage_id(text);

@@ -1,7 +1,13 @@
--- Contract, posts, undone, part 1 (one transaction): the old column comes back, empty. An
--- instant, catalog-only change under ACCESS EXCLUSIVE. Then the wrapper re-attaches the sync
--- trigger (sql/sync/posts.sql) and runs 08_contract-posts.restore.sql.
-
-SET LOCAL lock_timeout = '3s';
+-- Contract, posts, undone, part 1 (one transaction, with sql/sync/posts.sql after it): the old
+-- column comes back, empty, in an instant (catalog only), and the sync trigger is attached
+-- again, with image_ref_key_written (the archive exists). From then on every app write settles
+-- its row as if its value had been restored first. ACCESS EXCLUSIVE on posts and storage (the
+-- triggers), taken at once, in short attempts.
+SET LOCAL statement_timeout = 0;
+SELECT image_ref_lock('posts, storage', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
 ALTER TABLE posts ADD COLUMN IF NOT EXISTS image_key text;
+-- The sync trigger maintains the archive now; the storage delete trigger stays until the
+-- restore is done (08_contract-posts.finish.sql): a pending row's key is only there.
+DROP TRIGGER IF EXISTS image_ref_archive_settle ON posts;
+DROP FUNCTION IF EXISTS image_ref_archive_posts_settle();

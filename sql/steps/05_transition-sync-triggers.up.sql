@@ -1,0 +1,5 @@
+-- Transition: the sync triggers (sql/sync/posts.sql, sql/sync/user.sql, sent after this file in
+-- the same transaction). Creating a trigger takes SHARE ROW EXCLUSIVE on its table: posts,
+-- "user" and storage (the upload triggers), all at once, in short attempts.
+SET LOCAL statement_timeout = 0;
+SELECT image_ref_lock('posts, "user", storage', 'SHARE ROW EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);

@@ -1,0 +1,10 @@
+-- Contract, posts, undone, part 3 (one transaction): every row is restored; the rollback
+-- window's triggers and the archive go. ACCESS EXCLUSIVE on posts and storage, at once, in
+-- short attempts. Back to the state after 07.
+SET LOCAL statement_timeout = 0;
+SELECT image_ref_lock('posts, storage', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
+
+DROP TRIGGER IF EXISTS image_ref_key_written ON posts;
+DROP TRIGGER IF EXISTS image_ref_archive_posts ON storage;
+DROP FUNCTION IF EXISTS image_ref_archive_posts_on_delete();
+DROP TABLE IF EXISTS posts_image_key_archive;
