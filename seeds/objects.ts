@@ -34,6 +34,11 @@ export interface ObjectSeedOptions {
   now: number;
   /** add the awkward keys and zero-byte objects (new, unreferenced storage rows) */
   awkward: boolean;
+  /**
+   * SEED_OBJ_MAX_BYTES: first lowers storage.size to at most this, so the bucket stays small
+   * (tests, benchmarks); objects still match their rows byte for byte. Unset: real sizes.
+   */
+  maxBytes?: number;
 }
 
 export const DEFAULT_OBJECT_FRACTIONS: Readonly<ObjectSeedFractions> = Object.freeze({ orphans: 0.02, missing: 0.02, archived: 0.5, mismatch: 0.01 });
@@ -61,6 +66,7 @@ export function objectSeedOptionsFromEnv(env: Record<string, string | undefined>
     graceMs: parseGraceMs(env.AUDIT_GRACE ?? '7 days'),
     now: Date.now(),
     awkward: env.SEED_OBJ_AWKWARD !== '0',
+    maxBytes: env.SEED_OBJ_MAX_BYTES ? Number(env.SEED_OBJ_MAX_BYTES) : undefined,
   };
 }
 
@@ -120,7 +126,7 @@ export function awkwardKeys(orgId: string): string[] {
     `${p}100% real.png`,
     `${p}already%20encoded.png`,
     `${p}\u65e5\u672c\u8a9e \u{1f5bc}.webp`,
-    `${p}${'long-name-'.repeat(96)}.jpg`, // 1,007 bytes with a 32-character org id; S3 and R2 allow 1,024
+    (p + 'long-name-'.repeat(110)).slice(0, 1006) + '.jpg', // 1,010 bytes; S3 and R2 allow 1,024
   ];
 }
 
@@ -134,7 +140,7 @@ async function insertExtraRows(client: pg.Client, o: ObjectSeedOptions): Promise
   const zero = [0, 1].map((i) => `org/${org}/posts/empty-${i}.png`);
   const all = [...awkward, ...zero];
   const ids = all.map((k) => createHash('sha1').update(`${o.seed}\0row\0${k}`).digest('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 32).padEnd(32, '0'));
-  const sizes = all.map((k, i) => (i < awkward.length ? 1000 + (rank(o.seed, 'size', k) % 50_000) : 0));
+  const sizes = all.map((k, i) => (i < awkward.length ? Math.min(1000 + (rank(o.seed, 'size', k) % 50_000), o.maxBytes ?? Infinity) : 0));
   const types = all.map((k) => (k.endsWith('.png') ? 'image/png' : k.endsWith('.webp') ? 'image/webp' : 'image/jpeg'));
   await client.query(
     `INSERT INTO storage (id, file_key, file_name, content_type, size, user_id, organization_id, created_at)
@@ -172,6 +178,7 @@ export async function seedObjects(
   write: (objects: AsyncIterable<PreloadObject>) => Promise<number>,
   o: ObjectSeedOptions,
 ): Promise<ObjectSeedSummary> {
+  if (o.maxBytes !== undefined) await client.query('UPDATE storage SET size = $1 WHERE size > $1', [o.maxBytes]);
   const extra = o.awkward ? await insertExtraRows(client, o) : { awkward: [], zero: [] };
   const special = new Set([...extra.awkward, ...extra.zero]);
   const keys = (await client.query<KeyRow>(KEYS_SQL)).rows;
@@ -214,7 +221,7 @@ export async function seedObjects(
     const old = i % 2 === 0;
     return {
       key: `org/orphaned/posts/${h.toString(16).padStart(8, '0')}-${i}${name}.jpg`,
-      size: 100 + (h % 100_000),
+      size: Math.min(100 + (h % 100_000), o.maxBytes ?? Infinity),
       contentType: 'image/jpeg',
       lastModified: old ? o.now - o.graceMs - DAY - (h % (90 * DAY)) : o.now - Math.min(o.graceMs / 2, 3_600_000),
     };
@@ -231,9 +238,9 @@ export async function seedObjects(
       yield { key: k.key, size, contentType: typeOff.has(k.key) ? 'application/octet-stream' : k.content_type, lastModified: k.created_at.getTime() };
     }
     for (const key of archived) {
-      bytes += 2048;
+      bytes += Math.min(2048, o.maxBytes ?? 2048);
       objects++;
-      yield { key, size: 2048, contentType: 'image/jpeg', lastModified: o.now - 400 * DAY };
+      yield { key, size: Math.min(2048, o.maxBytes ?? 2048), contentType: 'image/jpeg', lastModified: o.now - 400 * DAY };
     }
     for (const x of orphans) {
       bytes += x.size;
