@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 TSX := node_modules/.bin/tsx
 
-.PHONY: install verify verify-online test typecheck migrate rollback backfill preflight bench lint clean
+.PHONY: install verify verify-online test typecheck migrate rollback backfill preflight bench lint clean storage-audit bench-storage-audit
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -62,6 +62,17 @@ preflight: install
 # default; BENCH_POSTS=… for another scale). Writes bench/results/<timestamp>.{json,svg}.
 bench: install
 	$(TSX) bench/run.ts
+
+# The bucket (S3_ENDPOINT, S3_BUCKET, S3_REGION, S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY) against
+# DATABASE_URL, read-only: orphaned objects, broken links, archive-only objects, mismatches.
+# AUDIT_GRACE (7 days). ARGS=--json, --delete-orphans (a dry run), --delete-orphans --yes, ...
+storage-audit: install
+	$(TSX) harness/storage-audit.ts $(ARGS)
+
+# The audit's speed and memory against the local S3 server (AUDIT_BENCH_SIZES, default 10000,100000).
+# Writes bench/results/storage-audit-<timestamp>.json.
+bench-storage-audit: install
+	$(TSX) bench/storage-audit.ts
 
 clean:
 	rm -rf reports

@@ -9,6 +9,8 @@ import { checkPhase, snapshot, formatViolation, type InvariantResult, type Phase
 import { describeError } from './errors.ts';
 import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
 import { progressReporter } from '../seeds/progress.ts';
+import { objectSeedOptionsFromEnv } from '../seeds/objects.ts';
+import { startBucketCheck, type BucketCheck, type BucketLinks } from './bucket-check.ts';
 
 interface StepResult { step: string; ms: number; note?: string }
 interface StepCheck { step: string; check: string; ok: boolean }
@@ -68,6 +70,7 @@ export async function verify(env: NodeJS.ProcessEnv = process.env): Promise<Veri
   let url: string | undefined;
   let seedSummary: unknown;
   let error: string | undefined;
+  let bucket: BucketCheck | undefined;
   try {
     // About a minute on 2 cores; SCALE=… for another size (1M posts: see README).
     const seedOptions = { posts: DEFAULT_VERIFY_POSTS, ...seedOptionsFromEnv(env) };
@@ -81,6 +84,19 @@ export async function verify(env: NodeJS.ProcessEnv = process.env): Promise<Veri
       () => withClient(dbUrl, (c) => seed(c, { ...seedOptions, onProgress: progressReporter('seed') })),
       (s) => Object.entries(s.rows).map(([t, n]) => `${t} ${n}`).join(', '),
     );
+    // SEED_OBJECTS=1: a bucket too, and its broken-link count before and after the pack.
+    const objectOptions = objectSeedOptionsFromEnv(env);
+    if (objectOptions) bucket = await timed(steps, 'seed bucket', () => startBucketCheck(dbUrl, objectOptions), (b) => `${b.summary.objects} objects`);
+    const linksBefore = await bucket?.count();
+    if (bucket && linksBefore) {
+      const planted = bucket.summary.missing;
+      stepChecks.push({ step: 'bucket', check: `bucket_broken_links before the pack: posts ${linksBefore.posts}, users ${linksBefore.users} (seeded ${planted.showingPosts}, ${planted.showingUsers})`, ok: linksBefore.posts === planted.showingPosts && linksBefore.users === planted.showingUsers });
+    }
+    const linkCheck = async (when: string) => {
+      if (!bucket || !linksBefore) return;
+      const now: BucketLinks = await bucket.count();
+      stepChecks.push({ step: 'bucket', check: `bucket_broken_links ${when}: posts ${linksBefore.posts} -> ${now.posts}, users ${linksBefore.users} -> ${now.users}`, ok: now.posts === linksBefore.posts && now.users === linksBefore.users });
+    };
     await timed(steps, 'snapshot', () => withClient(dbUrl, snapshot));
 
     const check = async (phase: Phase) => {
@@ -94,8 +110,10 @@ export async function verify(env: NodeJS.ProcessEnv = process.env): Promise<Veri
       stepChecks.push(...(await verifyStep(dbUrl, name)));
       if (PHASE_AFTER[name]) await check(PHASE_AFTER[name]);
     }
+    await linkCheck('after the pack');
     await timed(steps, 'down (all)', () => migrate(dbUrl, { direction: 'down', log: (l) => log('   ' + l) }));
     await check('rolledback');
+    await linkCheck('after the rollback');
     const sums = await withClient(dbUrl, (c) => c.query(sqlFile('invariants/checksums.sql')));
     const cs = sums.rows[0];
     steps.push({ step: 'checksums', ms: 0, note: `posts ${cs.posts_before === cs.posts_after ? 'equal' : 'DIFFER'} (${cs.posts_after}), user ${cs.user_before === cs.user_after ? 'equal' : 'DIFFER'} (${cs.user_after})` });
@@ -104,6 +122,7 @@ export async function verify(env: NodeJS.ProcessEnv = process.env): Promise<Veri
   } catch (e) {
     error = describeError(e);
   } finally {
+    await bucket?.stop().catch(() => {});
     if (server && url) await server.dropDatabase(url).catch((e) => log(`warning: could not drop ${url}: ${describeError(e)}`));
     await server?.stop().catch(() => {});
   }

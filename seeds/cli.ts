@@ -39,6 +39,7 @@ import { loadBaseline, ServerStartError, startServer, type Server } from '../har
 import { checkSeed } from './checks.ts';
 import { createProgress } from './progress.ts';
 import { seed, seedOptionsFromEnv, type SeedSummary } from './seed.ts';
+import { objectSeedOptionsFromEnv, seedLocalBucket } from './objects.ts';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -132,6 +133,14 @@ async function main(): Promise<number> {
           console.error(`seed: ${report.failures.length} check(s) failed:\n  ${report.failures.join('\n  ')}`);
           code = 1;
         } else console.log('\nall checks agree with the summary');
+      }
+      // After the checks: the bucket's awkward and zero-byte cases add storage rows.
+      const objects = objectSeedOptionsFromEnv(process.env);
+      if (objects) {
+        const bucket = await seedLocalBucket(client, objects, process.env.SEED_CHECK === '1');
+        console.log('\n' + bucket.text);
+        for (const f of bucket.failures) console.error(`seed: ${f}`);
+        if (bucket.failures.length) code = 1;
       }
       console.log(`\nseed: ${fmt(summary.elapsedMs)} ms for seed(), ${fmt(Math.round(performance.now() - started))} ms in all (server ${server.kind} PostgreSQL ${server.version})`);
       return code;

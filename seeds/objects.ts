@@ -263,3 +263,39 @@ export async function seedObjects(
     zeroByte: extra.zero.length,
   };
 }
+
+/**
+ * The seed CLI's SEED_OBJECTS=…: a throwaway bucket on the local S3 server (harness/s3.ts),
+ * filled, summarised, and with `check` audited and compared with what was planted.
+ */
+export async function seedLocalBucket(client: pg.Client, o: ObjectSeedOptions, check: boolean): Promise<{ text: string; failures: string[] }> {
+  const { startS3 } = await import('../harness/s3.ts');
+  const { runAudit } = await import('../harness/storage-audit.ts');
+  const s3 = await startS3();
+  try {
+    const store = await s3.createBucket('imgref-seed');
+    const t0 = performance.now();
+    const p = await seedObjects(client, (objects) => s3.preload('imgref-seed', objects), o);
+    const rows: Array<[string, number]> = [
+      ['objects', p.objects], ['bytes', p.bytes], ['(a) orphans older than the grace period', p.orphansOld.count], ['    orphans younger', p.orphansNew],
+      ['(b) missing, rows posts show', p.missing.posts], ['(b) missing, rows users show', p.missing.users], ['(b) missing, unreferenced rows', p.missing.unreferenced],
+      ['(c) named only by old columns / archives', p.archived], ['(d) size mismatches', p.sizeMismatch], ['(d) content-type mismatches', p.typeMismatch],
+      ['awkward keys', p.awkwardKeys.length], ['zero-byte objects', p.zeroByte],
+    ];
+    const failures: string[] = [];
+    if (check) {
+      const r = await runAudit(client, store, { graceMs: o.graceMs, contentTypes: true });
+      const pairs: Array<[string, number, number]> = [
+        ['(a)', r.orphans.count, p.orphansOld.count], ['recent', r.recentOrphans.count, p.orphansNew], ['(b) posts', r.missing.posts, p.missing.posts],
+        ['(b) users', r.missing.users, p.missing.users], ['(b) unreferenced', r.missing.unreferenced, p.missing.unreferenced], ['(c)', r.archiveOnly.count, p.archived],
+        ['(d) size', r.mismatches.size, p.sizeMismatch], ['(d) type', r.mismatches.contentType, p.typeMismatch],
+      ];
+      for (const [name, got, want] of pairs) if (got !== want) failures.push(`bucket ${name}: the audit found ${got}, the seeder planted ${want}`);
+    }
+    const w = Math.max(...rows.map(([k]) => k.length));
+    const text = [`bucket (local S3 server, ${Math.round(performance.now() - t0)} ms)`, ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v.toLocaleString('en-US')}`)].join('\n');
+    return { text, failures };
+  } finally {
+    await s3.stop();
+  }
+}
