@@ -5,7 +5,8 @@ import net from 'node:net';
 import { describe, it, expect } from 'vitest';
 import type pg from 'pg';
 import { PG_MIGRATE_LOCK_ID } from 'node-pg-migrate';
-import { casesDb, emptyDb, connect, CASES } from './db.ts';
+import { baselineDb, casesDb, emptyDb, connect, CASES } from './db.ts';
+import { bulkPosts } from './bulk.ts';
 import { migrateCli, type MigrateCliRun } from './cli.ts';
 import { migrationNames } from '../migrate.ts';
 import { sqlFile } from '../target.ts';
@@ -65,7 +66,7 @@ function errorLines(r: MigrateCliRun): string[] {
   return r.stderr.split('\n').filter((l) => l.startsWith('error: '));
 }
 
-describe('make migrate and make rollback stop exactly at their target after a retry', () => {
+describe.concurrent('make migrate and make rollback stop exactly at their target after a retry', () => {
   // 07 validates the posts foreign key under SHARE UPDATE EXCLUSIVE: a session holding that lock
   // lets 06 (row writes) finish and commit, then makes 07 time out on the first attempt.
   const HOLD_FOR_07 = 'LOCK TABLE posts IN SHARE UPDATE EXCLUSIVE MODE';
@@ -140,33 +141,43 @@ describe('MIGRATE_SCHEMA: the app in schema app, the CLI session on the default 
 
 describe('make migrate retries a deadlock (40P01) like a lock timeout', () => {
   it('a deadlock with an app transaction: the holder is named, the run retries and finishes', async () => {
-    const url = await casesDb();
+    const url = await baselineDb();
+    await bulkPosts(url, 2000);
     expect((await migrateCli(['up', '5'], { DATABASE_URL: url })).code).toBe(0);
-    // A cycle PostgreSQL breaks on the side that waited first, the migration: the app blocks
-    // node-pg-migrate's INSERT into pgmigrations after 06 (sent with no lock_timeout), then asks
-    // for the advisory lock the migration session holds.
-    const app = await holder(url, 'LOCK TABLE pgmigrations IN SHARE MODE');
+    // A cycle: the app holds pgmigrations, then asks for node-pg-migrate's advisory lock, which
+    // the migration session holds; seconds later (a slow backfill) the migration's INSERT into
+    // pgmigrations after 06 (sent with no lock_timeout) waits for the app. PostgreSQL breaks it on
+    // the migration's side: the app's one deadlock check ran before the cycle existed.
+    const app = await connect(url);
+    await app.query(`SET deadlock_timeout = '60s'`).catch(() => {}); // superusers only; makes it certain
+    await app.query('BEGIN');
+    await app.query('LOCK TABLE pgmigrations IN SHARE MODE');
+    const appPid = (await app.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     const watcher = await connect(url);
-    let appLock: Promise<unknown> | undefined;
+    // Resolves to the app's error, if PostgreSQL cancelled the app's side instead (then it rolls back at once).
+    let appLock: Promise<string | undefined> | undefined;
     let released: Promise<unknown> | undefined;
-    const run = migrateCli(['up', '1'], { DATABASE_URL: url, ...FAST }, (err) => {
-      if (!released && err.includes('retrying in')) released = appLock!.then(() => app.c.query('COMMIT'));
+    const slow = { BACKFILL_BATCH_SIZE: '50', BACKFILL_PAUSE_MS: '100' };
+    const run = migrateCli(['up', '1'], { DATABASE_URL: url, ...FAST, ...slow }, (err) => {
+      if (!released && err.includes('retrying in')) released = appLock!.then((e) => (e ? undefined : app.query('COMMIT')));
     });
     for (let i = 0; i < 1500 && !appLock; i++) {
-      const waiting = await watcher.query(
-        `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'pgmigrations'::regclass AND pid <> $1`,
-        [app.pid],
-      );
-      if (waiting.rows[0].n > 0) appLock = app.c.query('SELECT pg_advisory_xact_lock($1::bigint)', [String(PG_MIGRATE_LOCK_ID)]);
-      else await sleep(20);
+      const held = await watcher.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+      if (held.rows[0].n > 0) {
+        appLock = app.query('SELECT pg_advisory_xact_lock($1::bigint)', [String(PG_MIGRATE_LOCK_ID)]).then(
+          () => undefined,
+          async (e: Error) => (await app.query('ROLLBACK'), e.message),
+        );
+      } else await sleep(20);
     }
     const r = await run;
-    await (released ?? app.c.query('COMMIT'));
-    await app.c.end();
+    const appError = await appLock;
+    await (released ?? app.query('ROLLBACK').catch(() => {}));
+    await app.end();
     await watcher.end();
 
-    expect(appLock).toBeDefined();
-    expect(r.stderr).toMatch(new RegExp(`^deadlock: deadlock detected .*; waited on: .*pid ${app.pid} \\(`, 'm'));
+    expect(appError).toBeUndefined(); // the app's side was not the one cancelled
+    expect(r.stderr).toMatch(new RegExp(`^deadlock: deadlock detected .*; waited on: .*pid ${appPid} \\(`, 'm'));
     expect(r.stderr).toMatch(/^retrying in \d+ ms \(attempt 2 of 6\)/m);
     expect(errorLines(r)).toEqual([]);
     expect(r.code).toBe(0);
