@@ -117,7 +117,15 @@ BEGIN
   IF bad_rows > 0 THEN
     -- Only the archive pass reports rows: the contract refuses. Its archive goes, so nothing
     -- the pass made is left (the sync trigger stops maintaining it with it).
-    EXECUTE format('DROP TABLE IF EXISTS %I', CASE tbl WHEN 'posts' THEN 'posts_image_key_archive' ELSE 'user_image_archive' END);
+    -- Under a lock that stops the table's writers for a moment, so no sync trigger is between
+    -- seeing the archive and writing to it. One attempt (the session's lock_timeout): if it
+    -- fails, the archive stays, harmless (a rerun reuses it; 05's down drops it).
+    BEGIN
+      EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', rel);
+      EXECUTE format('DROP TABLE IF EXISTS %I', CASE tbl WHEN 'posts' THEN 'posts_image_key_archive' ELSE 'user_image_archive' END);
+    EXCEPTION WHEN lock_not_available THEN
+      NULL;
+    END;
     COMMIT;
     RAISE EXCEPTION 'contract refused, nothing changed: % is not backfilled: % rows have a mappable key and no image_id, or a key that disagrees with image_id (%: %)',
       rel, bad_rows, tbl, left(bad_ids, 300) || CASE WHEN length(bad_ids) > 300 THEN ', ...' ELSE '' END

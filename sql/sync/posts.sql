@@ -137,7 +137,9 @@ RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 AS $$
 BEGIN
-  IF NEW.organization_id IS NOT NULL THEN
+  -- Without its index (in a contract's down, until the restore has rebuilt it) the lookup would
+  -- scan posts on every upload: skip it then; a later write to such a row resolves it.
+  IF NEW.organization_id IS NOT NULL AND to_regclass('posts_image_key_unmapped_idx') IS NOT NULL THEN
     UPDATE posts p
        SET image_id = image_ref_post_storage_id(p.organization_id, p.image_key)
      WHERE p.image_key = NEW.file_key

@@ -133,10 +133,14 @@ RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 AS $$
 BEGIN
-  UPDATE "user" u
-     SET image_id = image_ref_user_storage_id(u.image)
-   WHERE u.image = NEW.file_key
-     AND u.image_id IS NULL;
+  -- Without its index (in a contract's down, until the restore has rebuilt it) the lookup would
+  -- scan "user" on every upload: skip it then; a later write to such a row resolves it.
+  IF to_regclass('user_image_unmapped_idx') IS NOT NULL THEN
+    UPDATE "user" u
+       SET image_id = image_ref_user_storage_id(u.image)
+     WHERE u.image = NEW.file_key
+       AND u.image_id IS NULL;
+  END IF;
   RETURN NULL;
 END
 $$;
