@@ -72,7 +72,7 @@ storage-audit: install
 # The audit's speed and memory against the local S3 server (AUDIT_BENCH_SIZES, default 10000,100000).
 # Writes bench/results/storage-audit-<timestamp>.json.
 bench-storage-audit: install
-	$(TSX) bench/storage-audit.ts
+	node --expose-gc --import tsx bench/storage-audit.ts
 
 clean:
 	rm -rf reports

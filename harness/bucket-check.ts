@@ -13,6 +13,7 @@ export interface BucketLinks { posts: number; users: number }
 
 export interface BucketCheck {
   summary: ObjectSeedSummary;
+  store: ObjectStore;
   /** posts and users showing a missing object, read from the database and the bucket now */
   count(): Promise<BucketLinks>;
   stop(): Promise<void>;
@@ -33,6 +34,7 @@ export async function startBucketCheck(url: string, opts: ObjectSeedOptions): Pr
     const summary = await withClient(url, (c) => seedObjects(c, (objects) => s3.preload(bucket, objects), o));
     return {
       summary,
+      store,
       count: () => withClient(url, (c) => bucketLinks(c, store, opts.graceMs)),
       stop: () => s3.stop(),
     };

@@ -6,12 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../../app/storage.ts';
 import { seed } from '../../seeds/seed.ts';
 import { seedObjects, objectSeedOptionsFromEnv, type ObjectSeedSummary } from '../../seeds/objects.ts';
 import { runAudit, type AuditReport } from '../storage-audit.ts';
 import { startS3 } from '../s3.ts';
+import { startBucketCheck } from '../bucket-check.ts';
 import { migrate } from '../migrate.ts';
 import { ROOT } from '../target.ts';
 import { baselineDb, connect, emptyDb } from './db.ts';
@@ -255,3 +256,36 @@ describe('bad input exits 2 with one line', () => {
   });
 });
 
+
+describe("make verify's bucket check (item 5)", () => {
+  it('counts the posts and users showing a missing object as planted; the pack leaves the count alone; a lost object moves it', async () => {
+    const url = await baselineDb();
+    const c = await connect(url);
+    try {
+      await seed(c, { posts: 150 });
+    } finally {
+      await c.end();
+    }
+    const check = await startBucketCheck(url, objectSeedOptionsFromEnv({ SEED_OBJECTS: '1' })!);
+    try {
+      const before = await check.count();
+      expect(before).toEqual({ posts: check.summary.missing.showingPosts, users: check.summary.missing.showingUsers });
+      expect(before.posts).toBeGreaterThan(0);
+      await migrate(url, { direction: 'up', log: () => {} });
+      expect(await check.count()).toEqual(before);
+      // Control: lose the object of one more post's image, and the count must see it.
+      const w = await connect(url);
+      const { rows } = await w.query(`SELECT s.file_key FROM posts p JOIN storage s ON s.id = p.image_id
+        WHERE NOT EXISTS (SELECT 1 FROM posts q WHERE q.image_id = p.image_id AND q.id <> p.id)
+          AND NOT EXISTS (SELECT 1 FROM "user" u WHERE u.image_id = p.image_id)
+          AND (SELECT count(*) FROM storage k WHERE k.file_key = s.file_key) = 1 ORDER BY p.id`);
+      await w.end();
+      const listed = new Set(await listKeys(check.store));
+      const victim = rows.map((r) => r.file_key as string).find((k) => listed.has(k))!;
+      await check.store.client.send(new DeleteObjectCommand({ Bucket: check.store.bucket, Key: victim }));
+      expect(await check.count()).toEqual({ posts: before.posts + 1, users: before.users });
+    } finally {
+      await check.stop();
+    }
+  });
+});
