@@ -18,7 +18,7 @@ export interface BackfillDone {
 }
 
 const DONE =
-  /backfill (\w+): done, (\d+) rows scanned, (\d+) written, (\d+) batches of \d+ pages \(about (\d+) rows\) in ([\d.]+) s \((\d+) rows\/s\), slowest batch ([\d.]+) ms/;
+  /backfill (\w+): done, (\d+) rows scanned, (\d+) written, (\d+) batches \(last \d+ pages, started at about (\d+) rows\) in ([\d.]+) s \((\d+) rows\/s\), slowest batch ([\d.]+) ms/;
 
 /** Parses the backfill's last NOTICE (sql/batches.sql) ('... slowest batch % ms'); null for any other line. */
 export function parseBackfillDone(line: string): BackfillDone | null {

@@ -14,15 +14,21 @@
 -- the foreign key's check. Each batch tells the sync trigger it is the pack's own write
 -- (image_ref.writer, for that transaction only).
 --
+-- Batch size adapts to a target duration (target_ms; 0 keeps batch_size fixed), as GitLab's
+-- batched background migrations do: a batch holds its rows' locks for its whole length, and app
+-- writes to those rows wait for it, so on a busy server the batches shrink, and on a quiet one
+-- they grow, up to 4x batch_size, each step at most doubling or halving.
+--
 -- Progress: a NOTICE every 2 s and one at the end (psql and make migrate print them).
 -- Must be CALLed alone, outside a transaction block, for the COMMITs to work.
-CREATE OR REPLACE PROCEDURE image_ref_batches(tbl text, action text, batch_size integer, pause_ms integer)
+CREATE OR REPLACE PROCEDURE image_ref_batches(tbl text, action text, batch_size integer, pause_ms integer, target_ms integer)
 LANGUAGE plpgsql
 AS $$
 DECLARE
   rel        regclass;
   nblocks    bigint;          -- the table's pages when the pass started
-  pages      integer;         -- pages per batch: about batch_size rows
+  pages      integer;         -- pages per batch: about batch_size rows to start with
+  max_pages  integer;
   blk        bigint := 0;
   n          bigint;
   m          bigint;
@@ -46,8 +52,8 @@ BEGIN
     RAISE EXCEPTION 'image_ref_batches: tbl must be posts or user and action backfill, archive or restore (got %, %)',
       quote_nullable(tbl), quote_nullable(action);
   END IF;
-  IF batch_size IS NULL OR batch_size < 1 OR pause_ms IS NULL OR pause_ms < 0 THEN
-    RAISE EXCEPTION 'image_ref_batches: batch_size must be >= 1 and pause_ms >= 0 (got %, %)', batch_size, pause_ms;
+  IF batch_size IS NULL OR batch_size < 1 OR pause_ms IS NULL OR pause_ms < 0 OR target_ms IS NULL OR target_ms < 0 THEN
+    RAISE EXCEPTION 'image_ref_batches: batch_size must be >= 1, pause_ms and target_ms >= 0 (got %, %, %)', batch_size, pause_ms, target_ms;
   END IF;
 
   rel := CASE tbl WHEN 'posts' THEN 'posts'::regclass ELSE '"user"'::regclass END;
@@ -57,6 +63,7 @@ BEGIN
                                              THEN c.reltuples / c.relpages ELSE 50 END))::int
     INTO pages
     FROM pg_class c WHERE c.oid = rel;
+  max_pages := pages * 4;
   SELECT greatest(c.reltuples, 0)::bigint INTO total FROM pg_class c WHERE c.oid = rel;
 
   WHILE blk < nblocks LOOP
@@ -97,6 +104,9 @@ BEGIN
     batches  := batches + 1;
     ms       := round(extract(epoch FROM clock_timestamp() - t0) * 1000, 1);
     slowest  := greatest(slowest, ms);
+    IF target_ms > 0 AND tries = 0 THEN
+      pages := greatest(1, least(max_pages, pages * 2, greatest(pages / 2, round(pages * target_ms / greatest(ms, 1))::int)));
+    END IF;
 
     IF clock_timestamp() - last_note >= interval '2 seconds' THEN
       RAISE NOTICE '% %: % / ~% rows (% %%), % written, % rows/s, batch of % pages, last batch % ms',
@@ -109,7 +119,7 @@ BEGIN
     END IF;
   END LOOP;
 
-  RAISE NOTICE '% %: done, % rows scanned, % written, % batches of % pages (about % rows) in % s (% rows/s), slowest batch % ms, % batch retries',
+  RAISE NOTICE '% %: done, % rows scanned, % written, % batches (last % pages, started at about % rows) in % s (% rows/s), slowest batch % ms, % batch retries',
     action, tbl, scanned, written, batches, pages, batch_size,
     round(extract(epoch FROM clock_timestamp() - started)::numeric, 2),
     round(scanned / greatest(extract(epoch FROM clock_timestamp() - started), 0.001)), slowest, retries;

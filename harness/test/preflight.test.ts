@@ -126,7 +126,7 @@ describe('preflight', () => {
       else process.env.BACKFILL_BATCH_SIZE = saved;
     }
     const done = (tbl: string) => {
-      const m = notices.map((l) => new RegExp(`backfill ${tbl}: done, (\\d+) rows scanned, (\\d+) written, (\\d+) batches of \\d+ pages \\(about 3 rows\\)`).exec(l)).find(Boolean);
+      const m = notices.map((l) => new RegExp(`backfill ${tbl}: done, (\\d+) rows scanned, (\\d+) written, (\\d+) batches \\(last \\d+ pages, started at about 3 rows\\)`).exec(l)).find(Boolean);
       expect(m, `backfill ${tbl} summary in ${notices.join(' | ')}`).toBeTruthy();
       return m!.slice(1).map(Number);
     };

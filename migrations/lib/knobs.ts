@@ -2,6 +2,10 @@
 // per migration. Every .ts wrapper sends its files through stepText / stepStatements.
 import { batchSize, intFromEnv, sqlText, statements, withIntegers } from './sql.ts';
 
+/** Each batch's target duration (BACKFILL_TARGET_MS; 0 keeps BACKFILL_BATCH_SIZE fixed): well
+ *  under the 250 ms an app write may wait for a batch's row locks. See sql/batches.sql. */
+export const DEFAULT_TARGET_MS = 100;
+
 /** One lock attempt (MIGRATE_LOCK_ATTEMPT_MS): what an app statement can wait behind the pack.
  *  Below the 250 ms app budget and well below deadlock_timeout (1 s): see sql/lib/lock_retry.sql. */
 export const DEFAULT_LOCK_ATTEMPT_MS = 100;
@@ -12,6 +16,7 @@ export function packVars(): Record<string, number> {
   return {
     batch_size: batchSize(),
     pause_ms: intFromEnv('BACKFILL_PAUSE_MS', 0, 0),
+    target_ms: intFromEnv('BACKFILL_TARGET_MS', DEFAULT_TARGET_MS, 0),
     lock_attempt_ms: intFromEnv('MIGRATE_LOCK_ATTEMPT_MS', DEFAULT_LOCK_ATTEMPT_MS, 1),
     lock_wait_ms: intFromEnv('MIGRATE_LOCK_WAIT_MS', DEFAULT_LOCK_WAIT_MS, 0),
   };
