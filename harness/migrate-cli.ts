@@ -112,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
   if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new BadInput(`N must be a positive integer, got "${countArg}"`);
   const retries = intEnv('MIGRATE_RETRIES', 5);
   const baseMs = intEnv('MIGRATE_RETRY_BASE_MS', 1000);
-  intEnv('PGCONNECT_TIMEOUT', 10);
+  intEnv('PGCONNECT_TIMEOUT', 10); // checked here for a clear error; read by connectClient (migrate.ts)
   const schema = schemaEnv();
 
   let run: () => Promise<void>;
