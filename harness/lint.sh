@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make lint: squawk, the PostgreSQL migration linter, over every statement the pack sends to a
-# user's database: migrations/*.sql and the sql/ files that the .ts migrations and make migrate
-# send (sql/steps, sql/sync, sql/backfill.sql, sql/lib, sql/verify, and any new file).
+# user's database: the sql/ files that the .ts migrations and make migrate send (sql/guards,
+# sql/lib, sql/steps, sql/sync, the batch procedures, sql/verify, and any new file).
 # Rules are those of PostgreSQL 15, the oldest version the pack runs on.
 #
 # Not linted:
@@ -27,9 +27,16 @@ GLOBAL=require-statement-timeout
 status=0
 linted=()
 
+# The integers the .ts wrappers fill in (migrations/lib/knobs.ts) are psql-style :names, which
+# squawk cannot parse: every file is linted with the defaults filled in, as the wrappers send it.
+fill() {
+  sed -e 's/:batch_size\b/2500/g' -e 's/:pause_ms\b/0/g' -e 's/:target_ms\b/100/g' \
+      -e 's/:lock_attempt_ms\b/100/g' -e 's/:lock_wait_ms\b/60000/g' "$1"
+}
+
 # lint <tx|notx> <rules left out for these files, comma-separated, or ""> <file>...
-#   tx:   node-pg-migrate runs the file inside a transaction (.sql migrations, and the SQL of .ts
-#         migrations that do not call pgm.noTransaction())
+#   tx:   node-pg-migrate runs the file inside a transaction (the SQL of .ts migrations that do
+#         not call pgm.noTransaction(), and the one-string parts of those that do)
 #   notx: sent one statement at a time outside a transaction (pgm.noTransaction() steps)
 lint() {
   local mode=$1 rules=$2
@@ -38,49 +45,57 @@ lint() {
   [[ $mode == tx ]] && args+=(--assume-in-transaction)
   local f
   for f in "$@"; do
-    [[ -f $f ]] || { echo "lint: $f is listed here but does not exist" >&2; status=1; }
+    if [[ -f $f ]]; then
+      fill "$f" | "$SQUAWK" "${args[@]}" --stdin-filepath "$f" || status=1
+    else
+      echo "lint: $f is listed here but does not exist" >&2
+      status=1
+    fi
+    linted+=("$f")
   done
-  "$SQUAWK" "${args[@]}" "$@" || status=1
-  linted+=("$@")
 }
+
+# require-lock-timeout, wherever a step takes its locks through image_ref_lock(): that function
+# sets lock_timeout (set_config, transaction-local) to one attempt before it locks anything, and
+# every DDL statement after it finds its locks already held. squawk cannot see into the call.
+LOCKED=require-lock-timeout
 
 # In a transaction -----------------------------------------------------------------------------
 # ban-drop-column: 01's down drops the image_id columns its own up added; no app reads them yet.
-lint tx ban-drop-column sql/steps/01_expand-columns.up.sql sql/steps/01_expand-columns.down.sql
-lint tx "" migrations/04_expand-foreign-keys.sql migrations/07_validate-foreign-keys.sql
-# ban-drop-column: the contract. Dropping the old column is its purpose; it refuses unless the
-# backfill is complete, archives every unmapped value first, and its down restores them.
-lint tx ban-drop-column sql/steps/08_contract-posts.up.sql sql/steps/09_contract-user.up.sql
-lint tx "" sql/steps/08_contract-posts.down.sql sql/steps/09_contract-user.down.sql
-lint tx "" sql/steps/05_transition-sync-triggers.down.sql
-lint tx "" sql/sync/posts.sql sql/sync/user.sql
+# require-concurrent-index-deletion: 01's down drops only what a killed 02 or 03 left INVALID,
+# under the ACCESS EXCLUSIVE lock it already holds on those tables (instant).
+lint tx "$LOCKED" sql/steps/01_expand-columns.up.sql
+lint tx "$LOCKED,ban-drop-column,require-concurrent-index-deletion" sql/steps/01_expand-columns.down.sql
+lint tx "$LOCKED" sql/steps/04_expand-foreign-keys.up.sql sql/steps/04_expand-foreign-keys.down.sql \
+  sql/steps/05_transition-sync-triggers.up.sql sql/steps/07_validate-foreign-keys.up.sql
+# ban-drop-table: 05's down drops the archive a contract that stopped halfway left behind.
+lint tx "$LOCKED,ban-drop-table" sql/steps/05_transition-sync-triggers.down.sql
+lint tx "" sql/steps/08_contract-posts.up.sql sql/steps/09_contract-user.up.sql
+# ban-drop-column: the contract. Dropping the old column is its purpose; the archive pass
+# before it checked every row and archived every unmapped value, and its down restores them.
+lint tx "$LOCKED,ban-drop-column" sql/steps/08_contract-posts.drop.sql sql/steps/09_contract-user.drop.sql
+lint tx "$LOCKED" sql/steps/08_contract-posts.down.sql sql/steps/09_contract-user.down.sql
+# ban-drop-table: the contract's down drops the archive table its up created, after restoring
+# the old column from it.
+lint tx "$LOCKED,ban-drop-table" sql/steps/08_contract-posts.finish.sql sql/steps/09_contract-user.finish.sql
+# The sync triggers: sent after a file that took the locks (05's up, the contracts' downs).
+lint tx "$LOCKED" sql/sync/posts.sql sql/sync/user.sql sql/lib/pin_functions.sql sql/lib/lock_retry.sql
 
 # Outside a transaction ------------------------------------------------------------------------
 lint notx "" sql/steps/02_expand-storage-indexes.up.sql sql/steps/02_expand-storage-indexes.down.sql \
-  sql/steps/03_index-image-id.up.sql sql/steps/03_index-image-id.down.sql
+  sql/steps/03_index-image-id.up.sql sql/steps/03_index-image-id.down.sql \
+  sql/steps/06_backfill.up.sql sql/steps/08_contract-posts.archive.sql sql/steps/09_contract-user.archive.sql \
+  sql/steps/08_contract-posts.restore.sql sql/steps/09_contract-user.restore.sql
 # require-lock-timeout: CREATE OR REPLACE PROCEDURE locks no table; the CALLs that do run after
-# sql/steps/06_backfill.up.sql sets lock_timeout.
-lint notx require-lock-timeout sql/backfill.sql
-# 05 has psql-style :batch_size / :pause_ms variables, which squawk cannot parse: lint it with
-# the defaults filled in, as migrations/06_backfill.ts does (withIntegers).
-f=sql/steps/06_backfill.up.sql
-sed -e 's/:batch_size\b/2500/g' -e 's/:pause_ms\b/0/g' "$f" |
-  "$SQUAWK" --pg-version=15 --reporter=gcc "--exclude=$GLOBAL" --stdin-filepath "$f" || status=1
-linted+=("$f")
+# the step files above set lock_timeout.
+lint notx require-lock-timeout sql/batches.sql sql/backfill.sql sql/archive.sql sql/restore.sql
 
-# require-lock-timeout: CREATE OR REPLACE PROCEDURE locks no table; the CALLs that do run after
-# the restore files below set lock_timeout.
-lint notx require-lock-timeout sql/restore.sql
-# ban-drop-table: the contract's down drops the archive table its up created, after restoring
-# the old column from it. :batch_size filled in as for 05.
-for f in sql/steps/08_contract-posts.restore.sql sql/steps/09_contract-user.restore.sql; do
-  sed -e 's/:batch_size\b/2500/g' "$f" |
-    "$SQUAWK" --pg-version=15 --reporter=gcc "--exclude=$GLOBAL,ban-drop-table" --stdin-filepath "$f" || status=1
-  linted+=("$f")
-done
+# The guards of 01 (and of 06, 08, 09): read-only DO blocks.
+lint notx "" sql/guards/*.sql
 
 # Read-only queries the tools run (make migrate, make verify's step checks, make preflight) -----
-lint notx "" sql/lib/*.sql sql/verify/*.sql
+lint notx "" sql/lib/applied_migrations.sql sql/lib/invalid_indexes.sql sql/lib/lock_holders.sql \
+  sql/lib/migration_lock.sql sql/lib/migration_unlock.sql sql/lib/schema_exists.sql sql/lib/use_schema.sql sql/verify/*.sql
 
 # ban-uncommitted-transaction, transaction-nesting: the two halves of make preflight's one READ
 # ONLY transaction; its queries (sql/preflight/*.sql) run between them.

@@ -11,7 +11,7 @@ DROP PROCEDURE image_ref_batches(text, text, integer, integer, integer);
 RESET client_connection_check_interval;
 SET lock_timeout = '30s';
 DROP INDEX CONCURRENTLY IF EXISTS posts_image_key_unmapped_idx;
-CREATE INDEX CONCURRENTLY posts_image_key_unmapped_idx
+CREATE INDEX CONCURRENTLY IF NOT EXISTS posts_image_key_unmapped_idx
   ON posts USING hash (image_key) WHERE image_id IS NULL AND image_key IS NOT NULL;
 RESET statement_timeout;
 RESET lock_timeout;

@@ -11,7 +11,7 @@ DROP PROCEDURE image_ref_batches(text, text, integer, integer, integer);
 RESET client_connection_check_interval;
 SET lock_timeout = '30s';
 DROP INDEX CONCURRENTLY IF EXISTS user_image_unmapped_idx;
-CREATE INDEX CONCURRENTLY user_image_unmapped_idx
+CREATE INDEX CONCURRENTLY IF NOT EXISTS user_image_unmapped_idx
   ON "user" USING hash (image) WHERE image_id IS NULL AND image IS NOT NULL;
 RESET statement_timeout;
 RESET lock_timeout;
