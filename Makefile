@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 TSX := node_modules/.bin/tsx
 
-.PHONY: install verify verify-online test typecheck migrate rollback backfill preflight bench lint clean storage-audit bench-storage-audit
+.PHONY: install verify verify-online test typecheck migrate rollback backfill preflight bench bench-upload lint clean storage-audit bench-storage-audit
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -66,6 +66,11 @@ bench: install
 # The bucket (S3_ENDPOINT, S3_BUCKET, S3_REGION, S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY) against
 # DATABASE_URL, read-only: orphaned objects, broken links, archive-only objects, mismatches.
 # AUDIT_GRACE (7 days). ARGS=--json, --delete-orphans (a dry run), --delete-orphans --yes, ...
+# What the transition costs an upload (the late-upload triggers of 05), against a baseline twin,
+# interleaved (1M posts by default; SCALE=… for another). Writes bench/results/upload-*.json.
+bench-upload: install
+	$(TSX) bench/upload.ts
+
 storage-audit: install
 	$(TSX) harness/storage-audit.ts $(ARGS)
 
