@@ -4,7 +4,7 @@
 # commands from stdin, one a line, and answers each with one JSON line:
 #   {"cmd": "preload", "bucket": B, "file": F}   bulk-load objects from a JSON-lines file
 #                                                {"k": key, "s": size, "t": content type, "m": ms}
-#                                                straight into moto's store (PUT is ~1k/s)
+#                                                straight into moto's store (PUT cannot set LastModified)
 # It exits when stdin closes, so it never outlives the harness.
 #
 # --auth turns on moto's IAM mode, the only mode where moto checks signatures: the first three

@@ -70,30 +70,51 @@ export interface AuditReport {
   exitCode: 0 | 1;
 }
 
+/**
+ * UTF-8 byte order (S3's and COLLATE "C"'s), on JS strings without encoding them: it equals code
+ * point order, and UTF-16 code units differ from that only where a surrogate (a code point above
+ * U+FFFF) meets U+E000..U+FFFF.
+ */
+export function compareKeys(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      const xs = x <= 0xdfff;
+      if (xs !== y <= 0xdfff) return xs ? 1 : -1;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
 /** A stream of sorted keys read in batches; checks the order as it goes. */
 class SortedStream<T extends { key: string }> {
   private batch: T[] = [];
   private i = 0;
-  private prev: Buffer | undefined;
+  private prev: string | undefined;
   cur: T | undefined;
-  buf: Buffer | undefined;
+  /** the current key; undefined at the end */
+  key: string | undefined;
   constructor(readonly name: string, private readonly source: AsyncIterator<T[]>) {}
   async advance(): Promise<void> {
     while (this.i >= this.batch.length) {
       const r = await this.source.next();
       if (r.done) {
-        this.cur = this.buf = undefined;
+        this.cur = this.key = undefined;
         return;
       }
       this.batch = r.value;
       this.i = 0;
     }
     this.cur = this.batch[this.i++];
-    this.buf = Buffer.from(this.cur.key, 'utf8');
-    if (this.prev && Buffer.compare(this.prev, this.buf) >= 0) {
+    this.key = this.cur.key;
+    if (this.prev !== undefined && compareKeys(this.prev, this.key) >= 0) {
       throw new AuditInputError(`${this.name} is not in byte order at ${JSON.stringify(this.cur.key.slice(0, 200))}: the audit's merge join needs S3's ordering`);
     }
-    this.prev = this.buf;
+    this.prev = this.key;
   }
 }
 
@@ -143,7 +164,7 @@ function namedSources(s: Schema): Array<[string, string]> {
 
 const report = (rel: string) => sqlFile(path.join('reports/storage-audit', rel));
 
-interface StorageKey { key: string; ids: string[]; sizes: string[]; content_types: string[]; created: Date[] }
+interface StorageKey { key: string; rows: number; min_size: string; max_size: string; min_type: string; max_type: string }
 
 /** Runs the audit on an open client and store. The caller owns both. */
 export async function runAudit(db: pg.Client, store: ObjectStore, opts: AuditOptions): Promise<AuditReport> {
@@ -200,17 +221,17 @@ async function mergeJoin(
   const heads = new HeadPool(store, rep, examples);
   const prefix = opts.prefix ?? '';
   for (;;) {
-    let min: Buffer | undefined;
-    for (const s of streams) if (s.buf && (!min || Buffer.compare(s.buf, min) < 0)) min = s.buf;
-    if (!min) break;
-    const at = (s: SortedStream<{ key: string }>) => s.buf !== undefined && Buffer.compare(s.buf, min!) === 0;
+    let min: string | undefined;
+    for (const s of streams) if (s.key !== undefined && (min === undefined || compareKeys(s.key, min) < 0)) min = s.key;
+    if (min === undefined) break;
+    const at = (s: SortedStream<{ key: string }>) => s.key === min;
     const o = at(objects) ? objects.cur : undefined;
     const row = at(storage) ? storage.cur : undefined;
     const names = named.filter(at).map((s) => s.name);
     for (const s of streams) if (at(s)) await s.advance();
     const key = (o ?? row)?.key;
     if (key === undefined || !key.startsWith(prefix)) continue; // named only, no object and no row: not a storage question
-    if (row) { rep.storage.keys++; rep.storage.rows += row.ids.length; }
+    if (row) { rep.storage.keys++; rep.storage.rows += row.rows; }
     if (o && row) await compare(o, row, rep, heads, examples);
     else if (o) classifyUnnamed(o, names, rep, now - opts.graceMs, examples, planWrite);
     else if (row) await broken.add(row);
@@ -241,12 +262,12 @@ function classifyUnnamed(o: ListedObject, names: string[], rep: AuditReport, cut
 }
 
 async function compare(o: ListedObject, row: StorageKey, rep: AuditReport, heads: HeadPool, examples: number): Promise<void> {
-  const sizes = new Set(row.sizes.map(Number));
-  if (sizes.size !== 1 || !sizes.has(o.size)) {
+  if (Number(row.min_size) !== o.size || Number(row.max_size) !== o.size) {
     rep.mismatches.size++;
-    if (rep.mismatches.examples.length < examples) rep.mismatches.examples.push({ key: o.key, object: `${o.size} bytes`, rows: [...sizes].join(', ') + ' bytes' });
+    const rows = row.min_size === row.max_size ? row.min_size : `${row.min_size} to ${row.max_size}`;
+    if (rep.mismatches.examples.length < examples) rep.mismatches.examples.push({ key: o.key, object: `${o.size} bytes`, rows: `${rows} bytes` });
   }
-  if (rep.mismatches.contentTypesChecked) await heads.check(o.key, new Set(row.content_types));
+  if (rep.mismatches.contentTypesChecked) await heads.check(o.key, new Set([row.min_type, row.max_type]));
 }
 
 /** HEADs for the content-type check, at most 16 in flight. */
@@ -264,7 +285,8 @@ class HeadPool {
           if (this.rep.mismatches.examples.length < this.examples) this.rep.mismatches.examples.push({ key, object: t || '(none)', rows: [...types].join(', ') });
         }
       },
-      (e) => { this.error ??= e; },
+      // Deleted since the listing: nothing to compare.
+      (e) => { if ((e as { name?: string }).name !== 'NotFound') this.error ??= e; },
     ).finally(() => this.inflight.delete(p));
     this.inflight.add(p);
     if (this.inflight.size >= 16) await Promise.race(this.inflight);
@@ -277,13 +299,13 @@ class HeadPool {
 
 /** (b): rows with no object, resolved to the posts and users that show them in batches of 500. */
 class BrokenLinks {
-  private batch: Array<{ id: string; key: string; created: Date }> = [];
+  private keys: string[] = [];
   private posts = new Set<string>();
   private users = new Set<string>();
   constructor(private db: pg.Client, private schema: Schema, private rep: AuditReport, private cutoff: number) {}
   async add(row: StorageKey): Promise<void> {
-    row.ids.forEach((id, i) => this.batch.push({ id, key: row.key, created: row.created[i] }));
-    if (this.batch.length >= 500) await this.flush();
+    this.keys.push(row.key);
+    if (this.keys.length >= 500) await this.flush();
   }
   private async refs(file: string, ids: string[]): Promise<Map<string, string[]>> {
     const m = new Map<string, string[]>();
@@ -296,8 +318,10 @@ class BrokenLinks {
     return m;
   }
   async flush(): Promise<void> {
-    if (this.batch.length === 0) return;
-    const ids = this.batch.map((b) => b.id);
+    if (this.keys.length === 0) return;
+    const batch = (await this.db.query<{ id: string; key: string; created_at: Date }>(report('rows-by-key.sql'), [this.keys])).rows;
+    this.keys = [];
+    const ids = batch.map((b) => b.id);
     const s = this.schema;
     // One connection, so one query at a time.
     const maps: Array<Map<string, string[]> | undefined> = [];
@@ -305,20 +329,19 @@ class BrokenLinks {
       maps.push(on ? await this.refs(file, ids) : undefined);
     }
     const m = this.rep.missing;
-    for (const b of this.batch) {
+    for (const b of batch) {
       const posts = [...new Set([...(maps[0]?.get(b.id) ?? []), ...(maps[1]?.get(b.id) ?? [])])];
       const users = [...new Set([...(maps[2]?.get(b.id) ?? []), ...(maps[3]?.get(b.id) ?? [])])];
       if (posts.length > 0) m.posts++;
       else if (users.length > 0) m.users++;
-      else if (b.created.getTime() >= this.cutoff) { m.pending++; continue; }
+      else if (b.created_at.getTime() >= this.cutoff) { m.pending++; continue; }
       else m.unreferenced++;
       for (const p of posts) this.posts.add(p);
       for (const u of users) this.users.add(u);
-      m.rows.push({ id: b.id, key: b.key, createdAt: b.created.toISOString(), posts, users });
+      m.rows.push({ id: b.id, key: b.key, createdAt: b.created_at.toISOString(), posts, users });
     }
     m.showingPosts = this.posts.size;
     m.showingUsers = this.users.size;
-    this.batch = [];
   }
 }
 
@@ -468,6 +491,9 @@ function progressLine(env: NodeJS.ProcessEnv): (n: number, ms: number) => void {
   };
 }
 
+/** Database errors that mean the wrong URL, server or database: exit 2 like the S3 ones. */
+const INPUT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', '28P01', '28000', '3D000', '42P01', '3F000']);
+
 /** The CLI: returns the exit code. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   let store: ObjectStore | undefined;
@@ -486,7 +512,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     return rep.exitCode;
   } catch (e) {
     const s3 = cfg ? describeS3Error(e, cfg) : undefined;
-    const input = e instanceof AuditInputError || e instanceof ObjectStoreConfigError || s3 !== undefined || (e as { code?: string }).code !== undefined;
+    const input = e instanceof AuditInputError || e instanceof ObjectStoreConfigError || s3 !== undefined || INPUT_CODES.has((e as { code?: string }).code ?? '');
     process.stderr.write(`storage-audit: ${s3 ?? (e instanceof Error && !(e as { code?: string }).code ? e.message : describeError(e))}\n`);
     return input ? 2 : 1;
   } finally {

@@ -172,6 +172,21 @@ SELECT v AS key FROM (
   UNION SELECT image FROM "user" WHERE image IS NOT NULL) x
  WHERE v ~ '^(org|users)/' AND NOT EXISTS (SELECT 1 FROM storage s WHERE s.file_key = x.v)`;
 
+/** n objects that no row names, under org/orphaned/posts/: even ones older than the grace period. */
+function orphanObjects(o: ObjectSeedOptions, n: number): PreloadObject[] {
+  return Array.from({ length: n }, (_, i) => {
+    const h = rank(o.seed, 'orphan', String(i));
+    const name = ['', ' copy', '+1', ' (1) e\u0301'][i % 4]; // the last one in NFD
+    const old = i % 2 === 0;
+    return {
+      key: `org/orphaned/posts/${h.toString(16).padStart(8, '0')}-${i}${name}.jpg`,
+      size: Math.min(100 + (h % 100_000), o.maxBytes ?? Infinity),
+      contentType: 'image/jpeg',
+      lastModified: old ? o.now - o.graceMs - DAY - (h % (90 * DAY)) : o.now - Math.min(o.graceMs / 2, 3_600_000),
+    };
+  });
+}
+
 /** Plants rows and objects (see the file comment); `write` puts the objects in the bucket. */
 export async function seedObjects(
   client: pg.Client,
@@ -214,18 +229,7 @@ export async function seedObjects(
   const typeOff = new Set(mismatched.filter((_, i) => i % 2 === 1).map((k) => k.key));
   const archived = pick(unmapped, atLeastOne(o.fractions.archived, unmapped.length), o.seed, 'archived', (k) => k);
 
-  const nOrphans = atLeastOne(o.fractions.orphans, keys.length);
-  const orphans = Array.from({ length: nOrphans }, (_, i) => {
-    const h = rank(o.seed, 'orphan', String(i));
-    const name = ['', ' copy', '+1', ' (1) \u00e9'][i % 4];
-    const old = i % 2 === 0;
-    return {
-      key: `org/orphaned/posts/${h.toString(16).padStart(8, '0')}-${i}${name}.jpg`,
-      size: Math.min(100 + (h % 100_000), o.maxBytes ?? Infinity),
-      contentType: 'image/jpeg',
-      lastModified: old ? o.now - o.graceMs - DAY - (h % (90 * DAY)) : o.now - Math.min(o.graceMs / 2, 3_600_000),
-    };
-  });
+  const orphans = orphanObjects(o, atLeastOne(o.fractions.orphans, keys.length));
 
   let bytes = 0;
   let objects = 0;

@@ -10,7 +10,7 @@ import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../../app/storage.ts';
 import { seed } from '../../seeds/seed.ts';
 import { seedObjects, objectSeedOptionsFromEnv, type ObjectSeedSummary } from '../../seeds/objects.ts';
-import { runAudit, type AuditReport } from '../storage-audit.ts';
+import { compareKeys, runAudit, type AuditReport } from '../storage-audit.ts';
 import { startS3 } from '../s3.ts';
 import { startBucketCheck } from '../bucket-check.ts';
 import { migrate } from '../migrate.ts';
@@ -80,6 +80,17 @@ function expectCounts(r: AuditReport, p: ObjectSeedSummary) {
   expect({ size: r.mismatches.size, type: r.mismatches.contentType }).toEqual({ size: p.sizeMismatch, type: p.typeMismatch });
   expect(r.listed.objects).toBe(p.objects);
 }
+
+describe('key order', () => {
+  it('compareKeys is UTF-8 byte order (S3 and COLLATE "C"), surrogates and U+E000..U+FFFF included', () => {
+    const chars = [0x20, 0x25, 0x2b, 0x2d, 0x2f, 0x41, 0xe9, 0x301, 0xd7ff, 0xe000, 0xffff, 0x10000, 0x1f5bc];
+    const keys: string[] = [];
+    for (const a of chars) for (const b of chars) keys.push('k' + String.fromCodePoint(a) + String.fromCodePoint(b), String.fromCodePoint(a));
+    const bytes = [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    expect([...keys].sort(compareKeys)).toEqual(bytes);
+    expect([...keys].sort()).not.toEqual(bytes); // JS's own order (UTF-16 units) is not S3's
+  });
+});
 
 describe('the audit finds every planted case with its exact count', () => {
   let s: Seeded;
