@@ -3,10 +3,13 @@
 -- archive, so the down can put it back exactly, and checks the contract's precondition on the
 -- same rows. Mapped values need no copy: the down reads them back from storage.file_key.
 --
--- The batch's rows are locked FOR SHARE while it reads and copies them: a concurrent app write
--- to one of them waits for the batch (tens of ms) and then goes through the sync trigger, which
--- keeps the archive exact from then on (sql/sync/*.sql: it maintains the archive while it
--- exists). Without the lock, a value read before an app write could be copied after it.
+-- The batch's rows are locked FOR SHARE first, and read and copied by a second statement: a
+-- concurrent app write to one of them waits for the batch (tens of ms) and then goes through the
+-- sync trigger, which keeps the archive exact from then on (sql/sync/*.sql: it maintains the
+-- archive while it exists). Without the lock, a value read before an app write could be copied
+-- after it. The second statement's snapshot is taken after the locks: one statement that locked
+-- and checked would see a row's new version (after a storage delete cascaded into it) next to
+-- the storage rows of its older snapshot, and call a correct row wrong.
 --
 -- bad: rows with a mappable key and no image_id, or an image_id whose file_key is not the key
 -- (a write that bypassed the triggers); examples: their ids. The driver refuses if any.
@@ -17,23 +20,24 @@ AS $$
 DECLARE
   lo_tid tid := format('(%s,0)', blk)::tid;
   hi_tid tid := format('(%s,0)', blk + pages)::tid;
+  ids    text[];
 BEGIN
-  WITH locked AS MATERIALIZED (
-    SELECT p.id, p.organization_id, p.image_key, p.image_id
+  ids := ARRAY(SELECT p.id
+                 FROM posts p
+                WHERE p.ctid >= lo_tid AND p.ctid < hi_tid
+                  AND (p.image_key IS NOT NULL OR p.image_id IS NOT NULL)
+                  FOR SHARE OF p);
+  WITH checked AS MATERIALIZED (
+    SELECT p.id, p.image_key, p.image_id,
+           CASE WHEN p.image_id IS NULL THEN image_ref_post_storage_id(p.organization_id, p.image_key) IS NOT NULL
+                ELSE s.file_key IS DISTINCT FROM p.image_key END AS bad
       FROM posts p
-     WHERE p.ctid >= lo_tid AND p.ctid < hi_tid
-       AND (p.image_key IS NOT NULL OR p.image_id IS NOT NULL)
-       FOR SHARE OF p
-  ), checked AS MATERIALIZED (
-    SELECT l.id, l.image_key, l.image_id,
-           CASE WHEN l.image_id IS NULL THEN image_ref_post_storage_id(l.organization_id, l.image_key) IS NOT NULL
-                ELSE s.file_key IS DISTINCT FROM l.image_key END AS bad
-      FROM locked l
-      LEFT JOIN storage s ON s.id = l.image_id
+      LEFT JOIN storage s ON s.id = p.image_id
+     WHERE p.id = ANY (ids)
   ), ins AS (
     INSERT INTO posts_image_key_archive (post_id, image_key)
     SELECT c.id, c.image_key FROM checked c
-     WHERE c.image_id IS NULL AND NOT c.bad
+     WHERE c.image_id IS NULL AND c.image_key IS NOT NULL AND NOT c.bad
     ON CONFLICT (post_id) DO UPDATE SET image_key = EXCLUDED.image_key
     RETURNING 1
   )
@@ -51,29 +55,30 @@ AS $$
 DECLARE
   lo_tid tid := format('(%s,0)', blk)::tid;
   hi_tid tid := format('(%s,0)', blk + pages)::tid;
+  ids    text[];
 BEGIN
-  WITH locked AS MATERIALIZED (
-    SELECT u.id, u.image, u.image_id
+  ids := ARRAY(SELECT u.id
+                 FROM "user" u
+                WHERE u.ctid >= lo_tid AND u.ctid < hi_tid
+                  AND (u.image IS NOT NULL OR u.image_id IS NOT NULL)
+                  FOR SHARE OF u);
+  WITH checked AS MATERIALIZED (
+    SELECT u.id, u.image, u.image_id,
+           CASE WHEN u.image_id IS NULL THEN image_ref_user_storage_id(u.image) IS NOT NULL
+                ELSE s.file_key IS DISTINCT FROM u.image END AS bad
       FROM "user" u
-     WHERE u.ctid >= lo_tid AND u.ctid < hi_tid
-       AND (u.image IS NOT NULL OR u.image_id IS NOT NULL)
-       FOR SHARE OF u
-  ), checked AS MATERIALIZED (
-    SELECT l.id, l.image, l.image_id,
-           CASE WHEN l.image_id IS NULL THEN image_ref_user_storage_id(l.image) IS NOT NULL
-                ELSE s.file_key IS DISTINCT FROM l.image END AS bad
-      FROM locked l
-      LEFT JOIN storage s ON s.id = l.image_id
+      LEFT JOIN storage s ON s.id = u.image_id
+     WHERE u.id = ANY (ids)
   ), ins AS (
     INSERT INTO user_image_archive (user_id, image)
     SELECT c.id, c.image FROM checked c
-     WHERE c.image_id IS NULL AND NOT c.bad
+     WHERE c.image_id IS NULL AND c.image IS NOT NULL AND NOT c.bad
     ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image
     RETURNING 1
   )
   SELECT count(*), (SELECT count(*) FROM ins), count(*) FILTER (WHERE c.bad),
-         string_agg(c.id || CASE WHEN c.image_id IS NULL THEN ' (mappable key, no image_id)'
-                                 ELSE ' (key disagrees with image_id)' END, ', ' ORDER BY c.id) FILTER (WHERE c.bad)
+         string_agg(c.id || CASE WHEN c.image_id IS NULL THEN ' (mappable image, no image_id)'
+                                 ELSE ' (image disagrees with image_id)' END, ', ' ORDER BY c.id) FILTER (WHERE c.bad)
     INTO n, m, bad, examples
     FROM checked c;
 END

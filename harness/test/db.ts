@@ -8,25 +8,27 @@ import { attachServer, sqlFile, type Server } from '../target.ts';
 /** Hand-made edge cases of the mapping rule; each row says what it expects. */
 export const CASES = fs.readFileSync(path.join(import.meta.dirname, 'cases/mapping.sql'), 'utf8');
 
-let server: Server | undefined;
+// One Server per test file, shared by concurrent tests: the promise is kept, not its result, so
+// two tests starting at once do not make two (each would refuse to drop the other's databases).
+let server: Promise<Server> | undefined;
+const attached = () => (server ??= attachServer(inject('adminUrl'), inject('serverKind')));
 const mine: string[] = [];
 
 afterAll(async () => {
-  for (const url of mine.splice(0)) await server?.dropDatabase(url);
+  const s = server && (await server);
+  for (const url of mine.splice(0)) await s?.dropDatabase(url);
 });
 
 /** A new database holding the baseline schema (empty tables). */
 export async function baselineDb(): Promise<string> {
-  server ??= await attachServer(inject('adminUrl'), inject('serverKind'));
-  const url = await server.createDatabase('imgref_test', inject('baselineTemplate'));
+  const url = await (await attached()).createDatabase('imgref_test', inject('baselineTemplate'));
   mine.push(url);
   return url;
 }
 
 /** A new empty database: no baseline. */
 export async function emptyDb(): Promise<string> {
-  server ??= await attachServer(inject('adminUrl'), inject('serverKind'));
-  const url = await server.createDatabase('imgref_empty');
+  const url = await (await attached()).createDatabase('imgref_empty');
   mine.push(url);
   return url;
 }
