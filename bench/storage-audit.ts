@@ -5,9 +5,12 @@
 //              (no HTTP, no XML): the audit's own cost, where the local server cannot reach.
 //              AUDIT_BENCH_SYNTHETIC (default 100000,1000000).
 // Each bucket: N objects whose storage rows exist, plus 1 % orphans (old) and 1 % rows without an
-// object. Peak heap is sampled every 20 ms (run under --expose-gc for a clean baseline).
+// object. Peak heap is sampled every 20 ms (run under --expose-gc for a clean baseline). Run it
+// under --max-old-space-size=32 to show the audit fits a fixed heap (heapLimitMiB in the JSON).
 // Writes bench/results/storage-audit-<timestamp>.json.
 import fs from 'node:fs';
+import os from 'node:os';
+import v8 from 'node:v8';
 import path from 'node:path';
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../app/storage.ts';
@@ -99,6 +102,9 @@ async function measure(mode: Row['mode'], url: string, store: ObjectStore, n: nu
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const rows: Row[] = [];
+  const out = path.join(ROOT, 'bench/results', `storage-audit-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  // Written after every size, so a run stopped halfway keeps what it measured.
+  const save = () => fs.writeFileSync(out, JSON.stringify({ node: process.version, cores: os.cpus().length, loadavg: os.loadavg(), heapLimitMiB: Math.round(v8.getHeapStatistics().heap_size_limit / 1048576), rows }, null, 2) + '\n');
   const server: Server = await startServer();
   const s3 = await startS3();
   try {
@@ -112,6 +118,7 @@ async function main(): Promise<void> {
       await s3.preload(bucket, objects(n, Date.now()));
       rows.push(await measure('server', url, store, n, Number(((performance.now() - t0) / 1000).toFixed(1))));
       process.stderr.write(`server ${n}: ${JSON.stringify(rows.at(-1))}\n`);
+      save();
       await server.dropDatabase(url);
     }
     await s3.stop();
@@ -122,14 +129,13 @@ async function main(): Promise<void> {
       await fillDatabase(url, n);
       rows.push(await measure('synthetic', url, syntheticStore(n, Date.now()), n, Number(((performance.now() - t0) / 1000).toFixed(1))));
       process.stderr.write(`synthetic ${n}: ${JSON.stringify(rows.at(-1))}\n`);
+      save();
       await server.dropDatabase(url);
     }
   } finally {
     await s3.stop();
     await server.stop();
   }
-  const out = path.join(ROOT, 'bench/results', `storage-audit-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(out, JSON.stringify({ node: process.version, rows }, null, 2) + '\n');
   console.log(['mode       objects    seconds  objects/s  peak heap MiB  peak rss MiB', ...rows.map((r) =>
     `${r.mode.padEnd(9)} ${String(r.objects).padStart(9)} ${r.seconds.toFixed(1).padStart(9)} ${String(r.objectsPerSecond).padStart(10)} ${r.peakHeapMiB.toFixed(1).padStart(14)} ${String(r.peakRssMiB).padStart(13)}`)].join('\n'));
   console.log(`written ${path.relative(ROOT, out)}`);
