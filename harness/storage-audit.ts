@@ -42,7 +42,7 @@ export interface AuditOptions {
   /** the schema the app's tables live in (default public) */
   schema?: string;
   now?: number;
-  onProgress?: (listed: number, elapsedMs: number) => void;
+  onProgress?: (listed: number, elapsedMs: number, done?: boolean) => void;
   /** awaited after the plan is written and before the first delete (tests; a wrapper that asks) */
   beforeDelete?: (log: string) => Promise<void>;
 }
@@ -239,7 +239,7 @@ async function mergeJoin(
   await broken.flush();
   await heads.drain();
   rep.listed.ms = Math.round(performance.now() - started);
-  opts.onProgress?.(rep.listed.objects, performance.now() - started);
+  opts.onProgress?.(rep.listed.objects, performance.now() - started, true);
 }
 
 /** An object with no storage row: (c) when a key column or archive names it, else (a) or recent. */
@@ -481,13 +481,14 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Cli {
   return { json, opts };
 }
 
-function progressLine(env: NodeJS.ProcessEnv): (n: number, ms: number) => void {
+/** One redrawn line on a TTY; otherwise a line every 5 s, and always the last. */
+function progressLine(env: NodeJS.ProcessEnv): (n: number, ms: number, done?: boolean) => void {
   const tty = Boolean(process.stderr.isTTY) && env.CI !== 'true';
   let last = 0;
-  return (n, ms) => {
-    const line = `storage-audit: listed ${fmt(n)} objects, ${fmt(Math.round(n / Math.max(ms / 1000, 0.001)))}/s`;
-    if (tty) process.stderr.write(`\r${line}\x1b[K`);
-    else if (ms - last >= 5000) { last = ms; process.stderr.write(line + '\n'); }
+  return (n, ms, done) => {
+    const line = `storage-audit: listed ${fmt(n)} objects in ${(ms / 1000).toFixed(1)} s, ${fmt(Math.round(n / Math.max(ms / 1000, 0.001)))}/s`;
+    if (tty) process.stderr.write(`\r${line}\x1b[K${done ? '\n' : ''}`);
+    else if (done || ms - last >= 5000) { last = ms; process.stderr.write(line + '\n'); }
   };
 }
 
@@ -507,7 +508,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     db = new pg.Client({ connectionString: env.DATABASE_URL, application_name: 'storage-audit' });
     await db.connect();
     const rep = await runAudit(db, store, { ...opts, onProgress: json ? undefined : progressLine(env) });
-    if (!json && process.stderr.isTTY) process.stderr.write('\n');
     process.stdout.write((json ? JSON.stringify(rep, null, 2) : formatReport(rep)) + '\n');
     return rep.exitCode;
   } catch (e) {
