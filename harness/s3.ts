@@ -60,6 +60,7 @@ export async function startS3(opts: { auth?: boolean; env?: NodeJS.ProcessEnv } 
   const python = env.S3_PYTHON || 'python3';
   const port = await freePort();
   const child = spawn(python, [SCRIPT, String(port), ...(opts.auth ? ['--auth'] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const closed = new Promise((r) => child.once('close', r));
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const lines = readline.createInterface({ input: child.stdout! });
@@ -75,6 +76,11 @@ export async function startS3(opts: { auth?: boolean; env?: NodeJS.ProcessEnv } 
     child.kill();
     throw e;
   });
+  if ((first as IteratorResult<string>).done) {
+    // stdout closed before the first line: the server died; its stderr says why once it closes too.
+    await closed;
+    throw failed(lastLine(stderr) || `exited with ${child.exitCode}`);
+  }
   const info = JSON.parse((first as IteratorResult<string>).value) as { endpoint: string; accessKeyId: string; secretAccessKey: string };
   return localApi(child, iter, info);
 }

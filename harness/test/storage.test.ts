@@ -3,11 +3,15 @@
 // through a presigned GET, comparing bytes.
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createUpload, objectStoreConfig, ObjectStoreConfigError, organizationUploadKey, presignedGetSigner, withSignedUrls } from '../../app/storage.ts';
 import { awkwardKeys } from '../../seeds/objects.ts';
 import { sqlFile } from '../target.ts';
 import { baselineDb, connect } from './db.ts';
 import { freshBucket } from './s3.ts';
+import { startS3, S3StartError } from '../s3.ts';
 
 async function appDb() {
   const c = await connect(await baselineDb());
@@ -28,6 +32,18 @@ describe('settings come from the environment in one place', () => {
     expect(() => objectStoreConfig({ S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' })).toThrow(/S3_BUCKET is not set/);
     expect(() => objectStoreConfig({ S3_BUCKET: 'b' })).toThrow(/credentials are not set/);
     expect(() => objectStoreConfig({ S3_BUCKET: 'b', S3_ENDPOINT: 'not a url', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' })).toThrow(ObjectStoreConfigError);
+  });
+});
+
+describe('the local S3 server', () => {
+  it('a missing interpreter, or one without moto, is one clear error', async () => {
+    await expect(startS3({ env: { S3_PYTHON: '/nonexistent/python3' } })).rejects.toThrow(/^the local S3 server \(moto, \/nonexistent\/python3\) did not start: \/nonexistent\/python3 not found$/);
+    // A python3 without site-packages stands in for one without moto.
+    const bare = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'py-')), 'python3');
+    fs.writeFileSync(bare, '#!/bin/sh\nexec python3 -S "$@"\n', { mode: 0o755 });
+    const err = await startS3({ env: { S3_PYTHON: bare } }).catch((e) => e);
+    expect(err).toBeInstanceOf(S3StartError);
+    expect(err.message).toMatch(/No module named .*pip install "moto\[server\]"/);
   });
 });
 
