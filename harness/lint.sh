@@ -70,7 +70,7 @@ lint tx "$LOCKED" sql/steps/04_expand-foreign-keys.up.sql sql/steps/04_expand-fo
   sql/steps/05_transition-sync-triggers.up.sql sql/steps/07_validate-foreign-keys.up.sql
 # ban-drop-table: 05's down drops the archive a contract that stopped halfway left behind.
 lint tx "$LOCKED,ban-drop-table" sql/steps/05_transition-sync-triggers.down.sql
-lint tx "" sql/steps/08_contract-posts.up.sql sql/steps/09_contract-user.up.sql
+lint tx "$LOCKED" sql/steps/08_contract-posts.up.sql sql/steps/09_contract-user.up.sql
 # ban-drop-column: the contract. Dropping the old column is its purpose; the archive pass
 # before it checked every row and archived every unmapped value, and its down restores them.
 lint tx "$LOCKED,ban-drop-column" sql/steps/08_contract-posts.drop.sql sql/steps/09_contract-user.drop.sql
@@ -78,6 +78,7 @@ lint tx "$LOCKED" sql/steps/08_contract-posts.down.sql sql/steps/09_contract-use
 # ban-drop-table: the contract's down drops the archive table its up created, after restoring
 # the old column from it.
 lint tx "$LOCKED,ban-drop-table" sql/steps/08_contract-posts.finish.sql sql/steps/09_contract-user.finish.sql
+lint tx "$LOCKED" sql/steps/08_contract-posts.finish-storage.sql sql/steps/09_contract-user.finish-storage.sql
 # The sync triggers: sent after a file that took the locks (05's up, the contracts' downs).
 lint tx "$LOCKED" sql/sync/posts.sql sql/sync/user.sql sql/lib/pin_functions.sql sql/lib/lock_retry.sql
 

@@ -16,8 +16,8 @@
 // image_id NULL where its storage row was deleted (sql/online/untouched_rows_intact.sql), and the
 // transition invariants hold. After the full down: the old columns hold what the old app would
 // hold (sql/online/final_state.sql) and the schema is the baseline again.
-// Every step is held to APP_BUDGET_MS per app statement, 0 deadlocks (40P01), 0 failed
-// statements: PASS or MISS per step.
+// Every step of the pack is held to APP_BUDGET_MS (ONLINE_BUDGET_MS) per app statement, and
+// every step and phase to 0 deadlocks (40P01) and 0 failed statements: PASS or MISS per step.
 //
 //   npx tsx harness/online.ts                 # 200k posts (SCALE=50k for a quick run)
 //
@@ -44,6 +44,17 @@ import { progressReporter } from '../seeds/progress.ts';
  * at 1M posts). A statement that waits longer waited behind the pack.
  */
 export const APP_BUDGET_MS = 250;
+
+/** ONLINE_BUDGET_MS overrides APP_BUDGET_MS (a shared CI machine); the issue's target is 250. */
+export const appBudgetMs = (): number => {
+  const raw = process.env.ONLINE_BUDGET_MS;
+  const n = raw === undefined || raw === '' ? APP_BUDGET_MS : Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`ONLINE_BUDGET_MS must be a positive integer, got "${raw}"`);
+  return n;
+};
+
+/** A migration step (up or down), as opposed to a phase of app traffic between steps. */
+const PACK_STEP = /^(down )?\d\d_/;
 
 /** SQLSTATE deadlock_detected. */
 const DEADLOCK = '40P01';
@@ -122,7 +133,8 @@ export interface StepStats {
   p50: number;
   p99: number;
   max: number;
-  budgetMs: number;
+  /** null: a phase between steps, reported only */
+  budgetMs: number | null;
   ok: boolean;
 }
 
@@ -537,8 +549,10 @@ function stepStats(timeline: { step: string; at: number }[], end: number, t: Tra
       p50: round1(percentile(ms, 0.5)),
       p99: round1(percentile(ms, 0.99)),
       max: round1(max),
-      budgetMs: APP_BUDGET_MS,
-      ok: errors.length === 0 && max <= APP_BUDGET_MS,
+      // Only a step of the pack can make the app wait behind the pack; the phases between steps
+      // (the app alone) are reported, and still held to 0 failures and 0 deadlocks.
+      budgetMs: PACK_STEP.test(step) ? appBudgetMs() : null,
+      ok: errors.length === 0 && (!PACK_STEP.test(step) || max <= appBudgetMs()),
     };
   });
 }
@@ -767,7 +781,7 @@ const SHORT: Record<Kind, string> = {
 export function formatOnlineReport(r: OnlineReport): string {
   const kinds = KINDS.filter((k) => r.steps.some((s) => s.byKind[k]));
   const out = [
-    `App statements per step (${r.posts} posts; each tagged with the step running when it started; longest wait per kind in ms; budget ${APP_BUDGET_MS} ms, 0 deadlocks, 0 failed).`,
+    `App statements per step (${r.posts} posts; each tagged with the step running when it started; longest wait per kind in ms; budget ${appBudgetMs()} ms in every step of the pack, 0 deadlocks, 0 failed everywhere).`,
     'control: SELECT 1 every 20 ms, no table, not held to the budget; when it is slow too, the machine was busy in that step.',
     table(
       ['step', 'step ms', 'stmts', ...kinds.map((k) => `${SHORT[k]} max`), 'p50', 'p99', 'max', 'deadlocks', 'failed', 'result'],
@@ -783,7 +797,7 @@ export function formatOnlineReport(r: OnlineReport): string {
   const missed = r.steps.filter((s) => !s.ok).map((s) => s.step);
   out.push(
     '',
-    `${r.statements} app statements, ${r.errors} failed (${r.deadlocks} deadlocks); longest ${r.maxAppMs} ms (${r.maxAppStep}; budget ${APP_BUDGET_MS} ms)` +
+    `${r.statements} app statements, ${r.errors} failed (${r.deadlocks} deadlocks); longest ${r.maxAppMs} ms (${r.maxAppStep}; budget ${appBudgetMs()} ms)` +
       (missed.length ? `; steps that missed: ${missed.join(', ')}` : '') +
       `;\nwriters touched ${r.touched.posts} posts and ${r.touched.user} users (${r.noopClears} new-app clears found no image to clear); ` +
       `${r.deleted} referenced storage rows deleted, ${r.uploaded} uploads; ${(r.ms / 1000).toFixed(1)} s`,

@@ -14,7 +14,7 @@ export const up = (pgm: MigrationBuilder) => {
   pgm.noTransaction();
   pgm.sql(sqlText('guards/rows_visible.sql'));
   pgm.sql(stepText('lib/lock_retry.sql'));
-  pgm.sql(stepText('steps/08_contract-posts.up.sql'));
+  pgm.sql(stepText('steps/08_contract-posts.up.sql') + '\n' + sqlText('lib/pin_functions.sql'));
   pgm.sql(sqlText('batches.sql'));
   pgm.sql(sqlText('archive.sql'));
   for (const s of stepStatements('steps/08_contract-posts.archive.sql')) pgm.sql(s);
@@ -32,4 +32,5 @@ export const down = (pgm: MigrationBuilder) => {
   pgm.sql(sqlText('restore.sql'));
   for (const s of stepStatements('steps/08_contract-posts.restore.sql')) pgm.sql(s);
   pgm.sql(stepText('steps/08_contract-posts.finish.sql'));
+  pgm.sql(stepText('steps/08_contract-posts.finish-storage.sql'));
 };

@@ -15,7 +15,7 @@ export const up = (pgm: MigrationBuilder) => {
   pgm.noTransaction();
   pgm.sql(sqlText('guards/rows_visible.sql'));
   pgm.sql(stepText('lib/lock_retry.sql'));
-  pgm.sql(stepText('steps/09_contract-user.up.sql'));
+  pgm.sql(stepText('steps/09_contract-user.up.sql') + '\n' + sqlText('lib/pin_functions.sql'));
   pgm.sql(sqlText('batches.sql'));
   pgm.sql(sqlText('archive.sql'));
   for (const s of stepStatements('steps/09_contract-user.archive.sql')) pgm.sql(s);
@@ -33,4 +33,5 @@ export const down = (pgm: MigrationBuilder) => {
   pgm.sql(sqlText('restore.sql'));
   for (const s of stepStatements('steps/09_contract-user.restore.sql')) pgm.sql(s);
   pgm.sql(stepText('steps/09_contract-user.finish.sql'));
+  pgm.sql(stepText('steps/09_contract-user.finish-storage.sql'));
 };

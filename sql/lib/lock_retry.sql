@@ -8,8 +8,9 @@
 -- deadlock_timeout (1 s by default): then a cycle with an app transaction ends by our attempt
 -- timing out and releasing everything it took, and the app never sees a deadlock error.
 --
--- All tables are locked by one statement inside a subtransaction: a failed attempt releases
--- every lock it took, so the pack never holds one table while waiting for another.
+-- All tables are locked inside one subtransaction, each with its share of the attempt as its lock
+-- timeout: a failed attempt releases every lock it took, and no table is held for longer than
+-- one attempt while the others are waited for. An app statement waits at most one attempt.
 -- Gives up after p_total_ms (MIGRATE_LOCK_WAIT_MS) with SQLSTATE 55P03, naming the sessions
 -- that held the tables. Created (or replaced) by each step that needs it; 01's down drops it.
 CREATE OR REPLACE FUNCTION image_ref_lock(p_tables text, p_mode text, p_attempt_ms integer, p_total_ms integer)
@@ -22,15 +23,19 @@ DECLARE
   started  timestamptz := clock_timestamp();
   attempts integer := 0;
   holders  text;
+  tables   text[] := string_to_array(replace(p_tables, ' ', ''), ',');
+  t        text;
 BEGIN
   IF upper(p_mode) NOT IN ('ACCESS EXCLUSIVE', 'EXCLUSIVE', 'SHARE ROW EXCLUSIVE', 'SHARE', 'SHARE UPDATE EXCLUSIVE') THEN
     RAISE EXCEPTION 'image_ref_lock: unexpected lock mode %', p_mode;
   END IF;
   -- Transaction-local: stays for the DDL that follows, which then never waits long either.
-  PERFORM set_config('lock_timeout', p_attempt_ms || 'ms', true);
+  PERFORM set_config('lock_timeout', greatest(1, p_attempt_ms / cardinality(tables)) || 'ms', true);
   LOOP
     BEGIN
-      EXECUTE format('LOCK TABLE %s IN %s MODE', p_tables, p_mode);
+      FOREACH t IN ARRAY tables LOOP
+        EXECUTE format('LOCK TABLE %s IN %s MODE', t, p_mode);
+      END LOOP;
       RETURN;
     EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
       attempts := attempts + 1;
@@ -43,7 +48,7 @@ BEGIN
         JOIN pg_stat_activity a ON a.pid = l.pid
        WHERE l.granted AND l.pid <> pg_backend_pid()
          AND l.relation IN (SELECT c.oid FROM pg_class c
-                             WHERE c.oid = ANY (string_to_array(replace(p_tables, ' ', ''), ',')::regclass[]));
+                             WHERE c.oid = ANY (tables::regclass[]));
       RAISE EXCEPTION 'could not lock % in % mode: % attempts of % ms over % s; held by %',
         p_tables, p_mode, attempts, p_attempt_ms, round(p_total_ms / 1000.0, 1), coalesce(holders, 'no session now')
         USING ERRCODE = 'lock_not_available',

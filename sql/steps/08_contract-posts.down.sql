@@ -1,10 +1,10 @@
 -- Contract, posts, undone, part 1 (one transaction, with sql/sync/posts.sql after it): the old
 -- column comes back, empty, in an instant (catalog only), and the sync trigger is attached
 -- again, with image_ref_key_written (the archive exists). From then on every app write settles
--- its row as if its value had been restored first. ACCESS EXCLUSIVE on posts and storage (the
--- triggers), taken at once, in short attempts.
+-- its row as if its value had been restored first. ACCESS EXCLUSIVE on posts alone, in short
+-- attempts (the upload trigger on storage is still there, idle until the restore rebuilds its index).
 SET LOCAL statement_timeout = 0;
-SELECT image_ref_lock('posts, storage', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
+SELECT image_ref_lock('posts', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
 ALTER TABLE posts ADD COLUMN IF NOT EXISTS image_key text;
 -- The sync trigger maintains the archive now; the storage delete trigger stays until the

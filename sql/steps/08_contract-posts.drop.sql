@@ -1,10 +1,11 @@
 -- Contract, posts, part 3 (one transaction): drop posts.image_key. Catalog-only, under ACCESS
--- EXCLUSIVE on posts and storage (the upload trigger goes), taken at once and in short attempts:
--- no lock is held while waiting for another, and none is upgraded. No scan runs under it: the
--- archive pass checked every row, and the sync trigger kept every later write consistent and
--- archived. It must still be attached and enabled, or a write may have slipped past it.
+-- EXCLUSIVE on posts alone, taken in short attempts, held for milliseconds, never upgraded. No
+-- scan runs under it: the archive pass checked every row, and the sync trigger kept every later
+-- write consistent and archived. It must still be attached and enabled, or a write may have
+-- slipped past it. The upload trigger on storage stays, idle: it does nothing once its index is
+-- gone with the column (sql/sync/posts.sql), and it costs no lock on storage here.
 SET LOCAL statement_timeout = 0;
-SELECT image_ref_lock('posts, storage', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
+SELECT image_ref_lock('posts', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
 DO $$
 BEGIN
@@ -19,16 +20,14 @@ END
 $$;
 
 DROP TRIGGER image_ref_sync ON posts;
-DROP TRIGGER image_ref_resolve_posts ON storage;
 DROP FUNCTION image_ref_sync_posts();
 DROP FUNCTION image_ref_posts_key_written();
-DROP FUNCTION image_ref_resolve_posts();
-DROP FUNCTION image_ref_post_storage_id(text, text);
 ALTER TABLE posts DROP COLUMN image_key;
 
 -- From here until the down, the archive keeps what the old app would hold for each row whose
 -- image_id is NULL: a value the new app replaces or clears is dropped from it (nothing older
--- comes back on rollback); a key whose storage row is deleted is archived (the old app kept it).
+-- comes back on rollback). A key whose storage row is deleted is archived by
+-- image_ref_archive_posts_on_delete (part 1): the old app kept it.
 CREATE OR REPLACE FUNCTION image_ref_archive_posts_settle()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
@@ -36,25 +35,10 @@ AS $$
 BEGIN
   IF OLD.image_id IS NOT NULL AND NEW.image_id IS NULL
      AND NOT EXISTS (SELECT 1 FROM storage s WHERE s.id = OLD.image_id) THEN
-    RETURN NULL;  -- ON DELETE SET NULL: image_ref_archive_posts_on_delete archived the key
+    RETURN NULL;  -- ON DELETE SET NULL: the storage trigger archived the key
   END IF;
   DELETE FROM posts_image_key_archive WHERE post_id = NEW.id;
   RETURN NULL;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION image_ref_archive_posts_on_delete()
-RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER
-AS $$
-BEGIN
-  -- Through posts_image_id_idx (03): the posts that show this file.
-  INSERT INTO posts_image_key_archive (post_id, image_key)
-  SELECT p.id, OLD.file_key
-    FROM posts p
-   WHERE p.image_id = OLD.id AND p.organization_id = OLD.organization_id
-  ON CONFLICT (post_id) DO UPDATE SET image_key = EXCLUDED.image_key, archived_at = now();
-  RETURN OLD;
 END
 $$;
 
@@ -62,7 +46,3 @@ CREATE TRIGGER image_ref_archive_settle
   AFTER UPDATE OF image_id ON posts
   FOR EACH ROW WHEN (OLD.image_id IS DISTINCT FROM NEW.image_id)
   EXECUTE FUNCTION image_ref_archive_posts_settle();
-
-CREATE TRIGGER image_ref_archive_posts
-  BEFORE DELETE ON storage
-  FOR EACH ROW EXECUTE FUNCTION image_ref_archive_posts_on_delete();

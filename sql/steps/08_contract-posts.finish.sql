@@ -1,10 +1,8 @@
--- Contract, posts, undone, part 3 (one transaction): every row is restored; the rollback
--- window's triggers and the archive go. ACCESS EXCLUSIVE on posts and storage, at once, in
--- short attempts. Back to the state after 07.
+-- Contract, posts, undone, part 3: every row is restored; the rollback window's triggers and
+-- the archive go. Two short transactions, one table each, in short attempts: first posts (the
+-- old column's second trigger, and the archive, which only posts's triggers write besides
+-- storage's delete trigger, which tolerates its going), then storage. Back to the state after 07.
 SET LOCAL statement_timeout = 0;
-SELECT image_ref_lock('posts, storage', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
-
+SELECT image_ref_lock('posts', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 DROP TRIGGER IF EXISTS image_ref_key_written ON posts;
-DROP TRIGGER IF EXISTS image_ref_archive_posts ON storage;
-DROP FUNCTION IF EXISTS image_ref_archive_posts_on_delete();
 DROP TABLE IF EXISTS posts_image_key_archive;

@@ -1,10 +1,10 @@
 -- Contract, user, undone, part 1 (one transaction, with sql/sync/user.sql after it): the old
 -- column comes back, empty, in an instant (catalog only), and the sync trigger is attached
 -- again, with image_ref_key_written (the archive exists). From then on every app write settles
--- its row as if its value had been restored first. ACCESS EXCLUSIVE on "user" and storage (the
--- triggers), taken at once, in short attempts.
+-- its row as if its value had been restored first. ACCESS EXCLUSIVE on "user" alone, in short
+-- attempts (the upload trigger on storage is still there, idle until the restore rebuilds its index).
 SET LOCAL statement_timeout = 0;
-SELECT image_ref_lock('"user", storage', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
+SELECT image_ref_lock('"user"', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
 ALTER TABLE "user" ADD COLUMN IF NOT EXISTS image text;
 -- The sync trigger maintains the archive now; the storage delete trigger stays until the

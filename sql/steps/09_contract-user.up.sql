@@ -1,11 +1,36 @@
--- Contract, user, part 1 (one transaction): the archive for the unmapped old values. From the
--- moment it exists, the sync trigger keeps it exact for every row the app writes
--- (sql/sync/user.sql); part 2 (09_contract-user.archive.sql) copies the rest in batches.
--- Creating a table locks nothing the app uses.
+-- Contract, user, part 1 (one transaction): as 08_contract-posts.up.sql, for "user".image: the
+-- archive, and the storage trigger that archives the avatar key of every user whose file is
+-- deleted. SHARE ROW EXCLUSIVE on storage for an instant; "user" is not locked.
 SET LOCAL statement_timeout = 0;
+SELECT image_ref_lock('storage', 'SHARE ROW EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
 CREATE TABLE IF NOT EXISTS user_image_archive (
   user_id     text PRIMARY KEY,
   image       text NOT NULL,
   archived_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- Through user_image_id_idx (03): the users whose avatar this file is.
+CREATE OR REPLACE FUNCTION image_ref_archive_user_on_delete()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+AS $$
+BEGIN
+  IF to_regclass('user_image_archive') IS NOT NULL THEN
+    BEGIN
+      INSERT INTO user_image_archive (user_id, image)
+      SELECT u.id, OLD.file_key
+        FROM "user" u
+       WHERE u.image_id = OLD.id
+      ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image, archived_at = now();
+    EXCEPTION WHEN undefined_table THEN
+      NULL;
+    END;
+  END IF;
+  RETURN OLD;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER image_ref_archive_user
+  BEFORE DELETE ON storage
+  FOR EACH ROW EXECUTE FUNCTION image_ref_archive_user_on_delete();

@@ -137,9 +137,10 @@ RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 AS $$
 BEGIN
-  -- Without its index (in a contract's down, until the restore has rebuilt it) the lookup would
-  -- scan posts on every upload: skip it then; a later write to such a row resolves it.
-  IF NEW.organization_id IS NOT NULL AND to_regclass('posts_image_key_unmapped_idx') IS NOT NULL THEN
+  -- Without its index, built and valid (in a contract's down, until the restore has rebuilt it),
+  -- the lookup would scan posts on every upload: skip it then; a later write to such a row
+  -- resolves it.
+  IF NEW.organization_id IS NOT NULL AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = to_regclass('posts_image_key_unmapped_idx') AND i.indisvalid) THEN
     UPDATE posts p
        SET image_id = image_ref_post_storage_id(p.organization_id, p.image_key)
      WHERE p.image_key = NEW.file_key
@@ -155,9 +156,17 @@ CREATE OR REPLACE TRIGGER image_ref_sync
   BEFORE INSERT OR UPDATE ON posts
   FOR EACH ROW EXECUTE FUNCTION image_ref_sync_posts();
 
-CREATE OR REPLACE TRIGGER image_ref_resolve_posts
-  AFTER INSERT ON storage
-  FOR EACH ROW EXECUTE FUNCTION image_ref_resolve_posts();
+-- Created once (05) and kept through the contract (idle without its index): a contract's down
+-- that runs this file again then needs no lock on storage.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'storage'::regclass AND tgname = 'image_ref_resolve_posts') THEN
+    CREATE TRIGGER image_ref_resolve_posts
+      AFTER INSERT ON storage
+      FOR EACH ROW EXECUTE FUNCTION image_ref_resolve_posts();
+  END IF;
+END
+$$;
 
 -- In 08's down only (the archive exists): see image_ref_posts_key_written.
 DO $$

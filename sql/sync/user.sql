@@ -133,9 +133,10 @@ RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 AS $$
 BEGIN
-  -- Without its index (in a contract's down, until the restore has rebuilt it) the lookup would
-  -- scan "user" on every upload: skip it then; a later write to such a row resolves it.
-  IF to_regclass('user_image_unmapped_idx') IS NOT NULL THEN
+  -- Without its index, built and valid (in a contract's down, until the restore has rebuilt it),
+  -- the lookup would scan "user" on every upload: skip it then; a later write to such a row
+  -- resolves it.
+  IF EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = to_regclass('user_image_unmapped_idx') AND i.indisvalid) THEN
     UPDATE "user" u
        SET image_id = image_ref_user_storage_id(u.image)
      WHERE u.image = NEW.file_key
@@ -150,9 +151,17 @@ CREATE OR REPLACE TRIGGER image_ref_sync
   BEFORE INSERT OR UPDATE ON "user"
   FOR EACH ROW EXECUTE FUNCTION image_ref_sync_user();
 
-CREATE OR REPLACE TRIGGER image_ref_resolve_user
-  AFTER INSERT ON storage
-  FOR EACH ROW EXECUTE FUNCTION image_ref_resolve_user();
+-- Created once (05) and kept through the contract (idle without its index): a contract's down
+-- that runs this file again then needs no lock on storage.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'storage'::regclass AND tgname = 'image_ref_resolve_user') THEN
+    CREATE TRIGGER image_ref_resolve_user
+      AFTER INSERT ON storage
+      FOR EACH ROW EXECUTE FUNCTION image_ref_resolve_user();
+  END IF;
+END
+$$;
 
 -- In 09's down only (the archive exists): see image_ref_user_key_written.
 DO $$
