@@ -11,6 +11,9 @@ import readline from 'node:readline';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createObjectStore, type ObjectStore, type ObjectStoreConfig } from '../app/storage.ts';
 
+// The SDK warns on Node < 22 about its 2027 releases; this project pins an SDK that runs on Node 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** The server could not start: one line, exit 2 in the CLIs. */
 export class S3StartError extends Error {}
 
