@@ -68,8 +68,8 @@ export function createObjectStore(cfg: ObjectStoreConfig): ObjectStore {
     region: cfg.region,
     forcePathStyle: cfg.forcePathStyle,
     credentials: { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey },
-    // R2 rejects the SDK's default CRC32 checksum headers on presigned PUTs made by browsers;
-    // send checksums only where an operation requires them.
+    // Since @aws-sdk/client-s3 3.729 the SDK adds CRC32 checksum headers by default, which R2
+    // answered with 501 NotImplemented; Cloudflare's R2 docs set both options to WHEN_REQUIRED.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     // An endpoint that drops packets must fail in seconds, not hang: the SDK has no default.
