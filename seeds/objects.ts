@@ -9,6 +9,8 @@
 // grace period is measured against it.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { ObjectStore } from '../app/storage.ts';
 import type { PreloadObject } from '../harness/s3.ts';
 import { parseGraceMs } from '../harness/storage-audit.ts';
 
@@ -265,6 +267,27 @@ export async function seedObjects(
     typeMismatch: typeOff.size + alreadyType,
     awkwardKeys: extra.awkward,
     zeroByte: extra.zero.length,
+  };
+}
+
+/**
+ * A writer for seedObjects() that PUTs through the S3 API, 16 at a time: for any S3-compatible
+ * bucket. A PUT cannot backdate LastModified, so every planted orphan is recent there.
+ */
+export function putWriter(store: ObjectStore, concurrency = 16): (objects: AsyncIterable<PreloadObject>) => Promise<number> {
+  return async (objects) => {
+    let n = 0;
+    const inflight = new Set<Promise<void>>();
+    for await (const o of objects) {
+      const p: Promise<void> = store.client
+        .send(new PutObjectCommand({ Bucket: store.bucket, Key: o.key, Body: Buffer.alloc(o.size), ContentType: o.contentType, ContentLength: o.size }))
+        .then(() => { n++; })
+        .finally(() => inflight.delete(p));
+      inflight.add(p);
+      if (inflight.size >= concurrency) await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
+    return n;
   };
 }
 

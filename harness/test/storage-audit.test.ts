@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../../app/storage.ts';
 import { seed } from '../../seeds/seed.ts';
-import { seedObjects, objectSeedOptionsFromEnv, type ObjectSeedSummary } from '../../seeds/objects.ts';
+import { putWriter, seedObjects, objectSeedOptionsFromEnv, type ObjectSeedSummary } from '../../seeds/objects.ts';
 import { compareKeys, runAudit, type AuditReport } from '../storage-audit.ts';
 import { startS3 } from '../s3.ts';
 import { startBucketCheck } from '../bucket-check.ts';
@@ -147,6 +147,27 @@ describe('the audit finds every planted case with its exact count', () => {
     const r = JSON.parse(json.stdout) as AuditReport;
     expect(r.orphans.count).toBe(s.planted.orphansOld.count);
     expect(r.missing.showingPosts).toBe(s.planted.missing.showingPosts);
+  });
+});
+
+describe('seeding through the S3 API (PUT) instead of the local store', () => {
+  it('the same cases, byte counts and types; orphans are all recent, since a PUT cannot backdate them', async () => {
+    const url = await baselineDb();
+    const { store } = await freshBucket('put');
+    const c = await connect(url);
+    let planted: ObjectSeedSummary;
+    try {
+      await seed(c, { posts: 100 });
+      planted = await seedObjects(c, putWriter(store), objectSeedOptionsFromEnv({ SEED_OBJECTS: '1', SEED_OBJ_MAX_BYTES: '2048' })!);
+    } finally {
+      await c.end();
+    }
+    const r = await audit({ url, store, env: {}, planted });
+    expect(r.listed.objects).toBe(planted.objects);
+    expect(r.listed.bytes).toBe(planted.bytes);
+    expect([r.orphans.count, r.recentOrphans.count]).toEqual([0, planted.orphansOld.count + planted.orphansNew]);
+    expect({ posts: r.missing.posts, users: r.missing.users, unreferenced: r.missing.unreferenced }).toEqual({ posts: planted.missing.posts, users: planted.missing.users, unreferenced: planted.missing.unreferenced });
+    expect([r.archiveOnly.count, r.mismatches.size, r.mismatches.contentType]).toEqual([planted.archived, planted.sizeMismatch, planted.typeMismatch]);
   });
 });
 
