@@ -9,7 +9,8 @@
 -- archive while it exists). Without the lock, a value read before an app write could be copied
 -- after it. The second statement's snapshot is taken after the locks: one statement that locked
 -- and checked would see a row's new version (after a storage delete cascaded into it) next to
--- the storage rows of its older snapshot, and call a correct row wrong.
+-- the storage rows of its older snapshot, and call a correct row wrong. NOWAIT, as in
+-- sql/restore.sql: a batch that meets a row an app transaction holds is retried, smaller.
 --
 -- bad: rows with a mappable key and no image_id, or an image_id whose file_key is not the key
 -- (a write that bypassed the triggers); examples: their ids. The driver refuses if any.
@@ -26,7 +27,7 @@ BEGIN
                  FROM posts p
                 WHERE p.ctid >= lo_tid AND p.ctid < hi_tid
                   AND (p.image_key IS NOT NULL OR p.image_id IS NOT NULL)
-                  FOR SHARE OF p);
+                  FOR SHARE OF p NOWAIT);
   WITH checked AS MATERIALIZED (
     SELECT p.id, p.image_key, p.image_id,
            CASE WHEN p.image_id IS NULL THEN image_ref_post_storage_id(p.organization_id, p.image_key) IS NOT NULL
@@ -61,7 +62,7 @@ BEGIN
                  FROM "user" u
                 WHERE u.ctid >= lo_tid AND u.ctid < hi_tid
                   AND (u.image IS NOT NULL OR u.image_id IS NOT NULL)
-                  FOR SHARE OF u);
+                  FOR SHARE OF u NOWAIT);
   WITH checked AS MATERIALIZED (
     SELECT u.id, u.image, u.image_id,
            CASE WHEN u.image_id IS NULL THEN image_ref_user_storage_id(u.image) IS NOT NULL

@@ -5,7 +5,7 @@
 -- then up again). Its writes set image_id from the key and leave the key as it is; they tell
 -- the sync trigger so (image_ref.writer = backfill, for the batch's transaction only).
 --
--- A batch that meets a concurrent write is retried, up to 20 times with backoff: a row lock
+-- A batch that meets a concurrent write is retried, halved, up to 50 times with backoff: a row lock
 -- held longer than one lock attempt (lock_timeout), a deadlock, or a storage row deleted between
 -- the lookup and the foreign key's check (the row then re-resolves without it; its key stays).
 --

@@ -9,15 +9,17 @@
 -- walks the pages the table had when it started: a row written since then went through the sync
 -- trigger, which leaves it in the state the batch would have.
 --
--- A batch that meets a concurrent write is retried, up to 20 times with backoff: a row lock held
--- longer than lock_timeout, a deadlock, or a storage row deleted between the batch's lookup and
--- the foreign key's check. Each batch tells the sync trigger it is the pack's own write
+-- A batch that meets a concurrent write is retried, halved, up to 50 times with backoff: a row
+-- lock held longer than lock_timeout (or at all, for the NOWAIT batches of the archive pass and
+-- the restore), a deadlock, or a storage row deleted between the batch's lookup and the foreign
+-- key's check. Each batch tells the sync trigger it is the pack's own write
 -- (image_ref.writer, for that transaction only).
 --
 -- Batch size adapts to a target duration (target_ms; 0 keeps batch_size fixed), as GitLab's
 -- batched background migrations do: a batch holds its rows' locks for its whole length, and app
--- writes to those rows wait for it, so on a busy server the batches shrink, and on a quiet one
--- they grow, up to 4x batch_size, each step at most doubling or halving.
+-- writes to those rows wait for it, so on a busy server the batches shrink, and grow back when
+-- it calms down, each step at most doubling or halving, never past batch_size (pages are not
+-- rows: a run of pages that were cheap can be followed by dense ones).
 --
 -- Progress: a NOTICE every 2 s and one at the end (psql and make migrate print them).
 -- Must be CALLed alone, outside a transaction block, for the COMMITs to work.
@@ -63,7 +65,7 @@ BEGIN
                                              THEN c.reltuples / c.relpages ELSE 50 END))::int
     INTO pages
     FROM pg_class c WHERE c.oid = rel;
-  max_pages := pages * 4;
+  max_pages := pages;
   SELECT greatest(c.reltuples, 0)::bigint INTO total FROM pg_class c WHERE c.oid = rel;
 
   WHILE blk < nblocks LOOP
@@ -84,12 +86,14 @@ BEGIN
         EXIT;
       EXCEPTION WHEN lock_not_available OR deadlock_detected OR foreign_key_violation THEN
         tries := tries + 1;
-        IF tries > 20 THEN
+        IF tries > 50 THEN
           RAISE;
         END IF;
+        -- A smaller batch meets fewer rows the app holds; the adaptation grows it back after.
+        pages := greatest(1, pages / 2);
       END;
       -- Outside the exception block: the batch's subtransaction is gone, its locks released.
-      PERFORM pg_sleep(random() * least(1000, 20 * 2 ^ tries) / 1000.0);
+      PERFORM pg_sleep(random() * least(1000, 20 * 2 ^ least(tries, 6)) / 1000.0);
     END LOOP;
     COMMIT;
 

@@ -6,7 +6,9 @@
 -- The sync trigger is attached before this runs and settles any pending row the app writes
 -- first, applying the app's write on top of the restored value and removing its archived value
 -- (sql/sync/*.sql). So this pass writes only rows still pending, and it locks them before it
--- reads their values: a value read before an app write can never be written after it.
+-- reads their values: a value read before an app write can never be written after it. NOWAIT:
+-- a batch never waits for a row an app transaction holds while it holds others (app writes would
+-- queue behind it); it fails at once, and sql/batches.sql retries it, smaller, after a pause.
 -- Each batch removes the archived values it wrote back. Idempotent and resumable.
 
 CREATE OR REPLACE PROCEDURE image_ref_restore_posts(blk bigint, pages integer, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
@@ -24,7 +26,7 @@ BEGIN
                   AND p.image_key IS NULL
                   AND (p.image_id IS NOT NULL
                        OR EXISTS (SELECT 1 FROM posts_image_key_archive a WHERE a.post_id = p.id))
-                  FOR NO KEY UPDATE OF p);
+                  FOR NO KEY UPDATE OF p NOWAIT);
   -- ...then read their values in a new snapshot, which sees every write that got there first.
   UPDATE posts p
      SET image_key = coalesce((SELECT s.file_key FROM storage s WHERE s.id = p.image_id),
@@ -51,7 +53,7 @@ BEGIN
                   AND u.image IS NULL
                   AND (u.image_id IS NOT NULL
                        OR EXISTS (SELECT 1 FROM user_image_archive a WHERE a.user_id = u.id))
-                  FOR NO KEY UPDATE OF u);
+                  FOR NO KEY UPDATE OF u NOWAIT);
   UPDATE "user" u
      SET image = coalesce((SELECT s.file_key FROM storage s WHERE s.id = u.image_id),
                           (SELECT a.image FROM user_image_archive a WHERE a.user_id = u.id))

@@ -3,6 +3,8 @@
 -- old column's second trigger, and the archive, which only posts's triggers write besides
 -- storage's delete trigger, which tolerates its going), then storage. Back to the state after 07.
 SET LOCAL statement_timeout = 0;
-SELECT image_ref_lock('posts', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
+-- The archive too, in the same attempts: a storage delete holds it (its trigger archived a key)
+-- while it waits for posts (the cascade), the reverse of our order.
+SELECT image_ref_lock('posts, posts_image_key_archive', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 DROP TRIGGER IF EXISTS image_ref_key_written ON posts;
 DROP TABLE IF EXISTS posts_image_key_archive;

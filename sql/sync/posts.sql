@@ -141,11 +141,16 @@ BEGIN
   -- the lookup would scan posts on every upload: skip it then; a later write to such a row
   -- resolves it.
   IF NEW.organization_id IS NOT NULL AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = to_regclass('posts_image_key_unmapped_idx') AND i.indisvalid) THEN
-    UPDATE posts p
-       SET image_id = image_ref_post_storage_id(p.organization_id, p.image_key)
-     WHERE p.image_key = NEW.file_key
-       AND p.organization_id = NEW.organization_id
-       AND p.image_id IS NULL;
+    BEGIN
+      UPDATE posts p
+         SET image_id = image_ref_post_storage_id(p.organization_id, p.image_key)
+       WHERE p.image_key = NEW.file_key
+         AND p.organization_id = NEW.organization_id
+         AND p.image_id IS NULL;
+    EXCEPTION WHEN undefined_column THEN
+      -- The contract dropped image_key while this upload waited for its lock: nothing to resolve.
+      NULL;
+    END;
   END IF;
   RETURN NULL;
 END

@@ -137,10 +137,15 @@ BEGIN
   -- the lookup would scan "user" on every upload: skip it then; a later write to such a row
   -- resolves it.
   IF EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = to_regclass('user_image_unmapped_idx') AND i.indisvalid) THEN
-    UPDATE "user" u
-       SET image_id = image_ref_user_storage_id(u.image)
-     WHERE u.image = NEW.file_key
-       AND u.image_id IS NULL;
+    BEGIN
+      UPDATE "user" u
+         SET image_id = image_ref_user_storage_id(u.image)
+       WHERE u.image = NEW.file_key
+         AND u.image_id IS NULL;
+    EXCEPTION WHEN undefined_column THEN
+      -- The contract dropped image while this upload waited for its lock: nothing to resolve.
+      NULL;
+    END;
   END IF;
   RETURN NULL;
 END
