@@ -3,13 +3,14 @@
 // uploads run through every up step and every down.
 import { describe, it, expect } from 'vitest';
 import { baselineDb, connect } from './db.ts';
-import { runOnline, formatOnlineReport, APP_BUDGET_MS } from '../online.ts';
+import { runOnline, formatOnlineReport, appBudgetMs } from '../online.ts';
 import { migrationNames } from '../migrate.ts';
 import { seed } from '../../seeds/seed.ts';
 
 const POSTS = 30_000;
 /** The budget plus room for a shared 2-core machine; make verify-online itself holds steps to the budget exactly. */
-const LIMIT_MS = APP_BUDGET_MS + 150;
+// The budget (ONLINE_BUDGET_MS, 250 by default) plus a margin for the shared machine.
+const LIMIT_MS = appBudgetMs() + 150;
 
 describe('online: the pack under live traffic', () => {
   it('no app statement fails, deadlocks or waits past the budget in any step, and every check holds', async () => {
