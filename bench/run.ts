@@ -17,7 +17,7 @@
 //   BENCH_DEEP_PAGE         the deep feed page, reached by following the cursor     50
 //   BENCH_ROUNDS            interleaved before/after rounds per query               6
 //   BENCH_ROUND_MS          sampling time of one side in one round, ms              500
-//   BACKFILL_BATCH_SIZE     backfill batch size (the pack's own knob)                2500
+//   BACKFILL_BATCH_SIZE     backfill batch size (the pack's own knob)                1000
 //   BENCH_OUT               where results go                                        bench/results
 //   SEED, SEED_NOW, SEED_FRAC_*   the seeder's knobs (seeds/seed.ts)
 //   DATABASE_URL            use this server (a scratch database is created and dropped) instead

@@ -6,7 +6,7 @@
 //
 // Reports, for posts.image_key and "user".image: rows, NULLs, values that map by the rule, the
 // unmapped ones by reason, keys with several candidate storage rows, rows already carrying an
-// image_id (mid-way), and the backfill batches to expect (BACKFILL_BATCH_SIZE, default 2500);
+// image_id (mid-way), and the backfill batches to expect (BACKFILL_BATCH_SIZE, default 1000);
 // for storage: the rows nothing will reference. Then the production settings that make the pack
 // refuse in 01, or that need the DBA's attention: who runs it and who owns the tables, row-level
 // security that could hide rows, partitioned tables, image_id columns that already exist, keys
@@ -174,7 +174,7 @@ interface ReasonRow {
   long_rows: string;
 }
 
-/** BACKFILL_BATCH_SIZE as 06_backfill reads it: an integer >= 1, default 2500. */
+/** BACKFILL_BATCH_SIZE as 06_backfill reads it: an integer >= 1, default 1000. */
 export function batchSizeFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.BACKFILL_BATCH_SIZE;
   if (raw === undefined || raw === '') return DEFAULT_BATCH_SIZE;

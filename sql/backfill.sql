@@ -24,12 +24,11 @@
 -- The batches are run by sql/batches.sql (the page walk, commits, retries, progress). The CALL
 -- must be sent alone, outside a transaction block, for the COMMITs to work:
 --   psql "$DATABASE_URL" -f sql/batches.sql -f sql/backfill.sql
---   psql "$DATABASE_URL" -c "CALL image_ref_batches('posts', 'backfill', 2500, 0)"   -- progress as NOTICEs
+--   psql "$DATABASE_URL" -c "CALL image_ref_batches('posts', 'backfill', 1000, 0, 100)"   -- progress as NOTICEs
 --
--- batch_size: about this many rows per transaction (turned into pages by the table's rows per
--- page). 2500, the default: 1M posts in 26.0 s on 2 cores, batches of 64 ms on average, the
--- slowest 145 ms. 5000 took 23.4 s with batches twice as long. Larger batches hold row locks
--- longer; smaller ones pay more commits.
+-- batch_size (BACKFILL_BATCH_SIZE): at most about this many rows per transaction (turned into
+-- pages by the table's rows per page); target_ms shrinks it under load. Larger batches hold row
+-- locks longer; smaller ones pay more commits (figures in the README).
 -- pause_ms: sleep between batches, to leave room for replicas or a busy primary.
 
 -- One batch of posts: the rows on pages [blk, blk + pages) whose image_id is not what the rule

@@ -244,7 +244,7 @@ describe('preflight', () => {
     expect(row('no storage row')).toBe('no storage row 2 e.g. "p_missing" 1 e.g. "u_missing"');
     expect(row('other organization only')).toBe('other organization only 1 e.g. "p_other" n/a');
     expect(row('case/whitespace variant')).toBe('case/whitespace variant of a key 2 e.g. "p_case" 2 e.g. "u_case"');
-    expect(row('backfill batches')).toBe('backfill batches (of 2,500) 1 1');
+    expect(row('backfill batches')).toBe('backfill batches (of 1,000) 1 1');
     expect(text.stdout).toMatch(/storage: 13 rows; 4 that nothing will reference \(70 bytes\): 1 whose key no value names, 3 duplicates/);
   });
 
