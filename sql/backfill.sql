@@ -40,36 +40,35 @@ AS $$
 DECLARE
   lo_tid tid := format('(%s,0)', blk)::tid;
   hi_tid tid := format('(%s,0)', blk + pages)::tid;
+  ids    text[];
 BEGIN
-  WITH batch AS MATERIALIZED (
-    SELECT p.id, p.organization_id, p.image_key, p.image_id
+  -- Lock the rows to write first, NOWAIT: a batch never waits for a row an app transaction
+  -- holds while it holds others (app writes, and storage deletes cascading into them, would
+  -- queue behind it); it fails at once and sql/batches.sql retries it, smaller.
+  ids := ARRAY(SELECT p.id
+                 FROM posts p
+                 LEFT JOIN storage s ON s.id = p.image_id
+                WHERE p.ctid >= lo_tid AND p.ctid < hi_tid
+                  AND ((p.image_key IS NOT NULL AND p.image_id IS NULL)
+                       OR (p.image_id IS NOT NULL AND (s.file_key IS DISTINCT FROM p.image_key
+                                                      OR s.organization_id IS DISTINCT FROM p.organization_id)))
+                  FOR NO KEY UPDATE OF p NOWAIT);
+  -- Then, in a new snapshot that sees every write that got there first, resolve and write them.
+  WITH resolved AS MATERIALIZED (
+    SELECT p.id, p.image_id, image_ref_post_storage_id(p.organization_id, p.image_key) AS storage_id
       FROM posts p
-     WHERE p.ctid >= lo_tid AND p.ctid < hi_tid
-  ), stale AS MATERIALIZED (
-    SELECT b.*
-      FROM batch b
-      LEFT JOIN storage s ON s.id = b.image_id
-     WHERE (b.image_key IS NOT NULL AND b.image_id IS NULL)
-        OR (b.image_id IS NOT NULL AND (s.file_key IS DISTINCT FROM b.image_key
-                                        OR s.organization_id IS DISTINCT FROM b.organization_id))
-  ), resolved AS MATERIALIZED (
-    SELECT st.*, image_ref_post_storage_id(st.organization_id, st.image_key) AS storage_id
-      FROM stale st
+     WHERE p.id = ANY (ids)
   ), upd AS (
     UPDATE posts p
        SET image_id = r.storage_id
       FROM resolved r
-     WHERE p.ctid >= lo_tid AND p.ctid < hi_tid
-       AND p.id = r.id
+     WHERE p.id = r.id
        AND r.storage_id IS DISTINCT FROM r.image_id
-       -- If an app write got to the row first, these are re-checked on its new version, so a
-       -- key the app just changed is never given the old key's image.
-       AND p.image_id IS NOT DISTINCT FROM r.image_id
-       AND p.image_key IS NOT DISTINCT FROM r.image_key
-       AND p.organization_id = r.organization_id
     RETURNING 1
   )
-  SELECT count(*), (SELECT count(*) FROM upd) INTO n, m FROM batch;
+  SELECT (SELECT count(*) FROM posts p WHERE p.ctid >= lo_tid AND p.ctid < hi_tid), count(*)
+    INTO n, m
+    FROM upd;
 END
 $$;
 
@@ -80,31 +79,29 @@ AS $$
 DECLARE
   lo_tid tid := format('(%s,0)', blk)::tid;
   hi_tid tid := format('(%s,0)', blk + pages)::tid;
+  ids    text[];
 BEGIN
-  WITH batch AS MATERIALIZED (
-    SELECT u.id, u.image, u.image_id
+  ids := ARRAY(SELECT u.id
+                 FROM "user" u
+                 LEFT JOIN storage s ON s.id = u.image_id
+                WHERE u.ctid >= lo_tid AND u.ctid < hi_tid
+                  AND ((u.image IS NOT NULL AND u.image_id IS NULL)
+                       OR (u.image_id IS NOT NULL AND s.file_key IS DISTINCT FROM u.image))
+                  FOR NO KEY UPDATE OF u NOWAIT);
+  WITH resolved AS MATERIALIZED (
+    SELECT u.id, u.image_id, image_ref_user_storage_id(u.image) AS storage_id
       FROM "user" u
-     WHERE u.ctid >= lo_tid AND u.ctid < hi_tid
-  ), stale AS MATERIALIZED (
-    SELECT b.*
-      FROM batch b
-      LEFT JOIN storage s ON s.id = b.image_id
-     WHERE (b.image IS NOT NULL AND b.image_id IS NULL)
-        OR (b.image_id IS NOT NULL AND s.file_key IS DISTINCT FROM b.image)
-  ), resolved AS MATERIALIZED (
-    SELECT st.*, image_ref_user_storage_id(st.image) AS storage_id
-      FROM stale st
+     WHERE u.id = ANY (ids)
   ), upd AS (
     UPDATE "user" u
        SET image_id = r.storage_id
       FROM resolved r
-     WHERE u.ctid >= lo_tid AND u.ctid < hi_tid
-       AND u.id = r.id
+     WHERE u.id = r.id
        AND r.storage_id IS DISTINCT FROM r.image_id
-       AND u.image_id IS NOT DISTINCT FROM r.image_id
-       AND u.image IS NOT DISTINCT FROM r.image
     RETURNING 1
   )
-  SELECT count(*), (SELECT count(*) FROM upd) INTO n, m FROM batch;
+  SELECT (SELECT count(*) FROM "user" u WHERE u.ctid >= lo_tid AND u.ctid < hi_tid), count(*)
+    INTO n, m
+    FROM upd;
 END
 $$;
