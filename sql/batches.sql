@@ -9,10 +9,10 @@
 -- walks the pages the table had when it started: a row written since then went through the sync
 -- trigger, which leaves it in the state the batch would have.
 --
--- A batch that meets a concurrent write is retried, halved, up to 50 times with backoff: a row
--- lock held longer than lock_timeout (or at all, for the NOWAIT batches of the archive pass and
--- the restore), a deadlock, or a storage row deleted between the batch's lookup and the foreign
--- key's check. Each batch tells the sync trigger it is the pack's own write
+-- A batch that meets a concurrent write is retried, halved, with backoff, for up to wait_ms
+-- (MIGRATE_LOCK_WAIT_MS, as a step's table locks): a row lock an app transaction holds (the
+-- batches lock their rows NOWAIT), a storage row lock held longer than lock_timeout (the foreign
+-- key's check), a deadlock, or a storage row deleted between the batch's lookup and the check. Each batch tells the sync trigger it is the pack's own write
 -- (image_ref.writer, for that transaction only).
 --
 -- Batch size adapts to a target duration (target_ms; 0 keeps batch_size fixed), as GitLab's
@@ -23,7 +23,7 @@
 --
 -- Progress: a NOTICE every 2 s and one at the end (psql and make migrate print them).
 -- Must be CALLed alone, outside a transaction block, for the COMMITs to work.
-CREATE OR REPLACE PROCEDURE image_ref_batches(tbl text, action text, batch_size integer, pause_ms integer, target_ms integer)
+CREATE OR REPLACE PROCEDURE image_ref_batches(tbl text, action text, batch_size integer, pause_ms integer, target_ms integer, wait_ms integer)
 LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -54,8 +54,8 @@ BEGIN
     RAISE EXCEPTION 'image_ref_batches: tbl must be posts or user and action backfill, archive or restore (got %, %)',
       quote_nullable(tbl), quote_nullable(action);
   END IF;
-  IF batch_size IS NULL OR batch_size < 1 OR pause_ms IS NULL OR pause_ms < 0 OR target_ms IS NULL OR target_ms < 0 THEN
-    RAISE EXCEPTION 'image_ref_batches: batch_size must be >= 1, pause_ms and target_ms >= 0 (got %, %, %)', batch_size, pause_ms, target_ms;
+  IF batch_size IS NULL OR batch_size < 1 OR pause_ms IS NULL OR pause_ms < 0 OR target_ms IS NULL OR target_ms < 0 OR wait_ms IS NULL OR wait_ms < 0 THEN
+    RAISE EXCEPTION 'image_ref_batches: batch_size must be >= 1, pause_ms, target_ms and wait_ms >= 0 (got %, %, %, %)', batch_size, pause_ms, target_ms, wait_ms;
   END IF;
 
   rel := CASE tbl WHEN 'posts' THEN 'posts'::regclass ELSE '"user"'::regclass END;
@@ -86,8 +86,11 @@ BEGIN
         EXIT;
       EXCEPTION WHEN lock_not_available OR deadlock_detected OR foreign_key_violation THEN
         tries := tries + 1;
-        IF tries > 50 THEN
-          RAISE;
+        IF clock_timestamp() - t0 >= wait_ms * interval '1 millisecond' THEN
+          RAISE EXCEPTION '% %: a batch (pages % to %) kept meeting rows other transactions hold, for % ms (% tries; last: %)',
+            action, tbl, blk, blk + pages - 1, wait_ms, tries, SQLERRM
+            USING ERRCODE = SQLSTATE,
+                  HINT = 'Nothing of this batch was written; the batches before it are committed. Run it again (make migrate retries; a rerun resumes), or raise MIGRATE_LOCK_WAIT_MS.';
         END IF;
         -- A smaller batch meets fewer rows the app holds; the adaptation grows it back after.
         pages := greatest(1, pages / 2);

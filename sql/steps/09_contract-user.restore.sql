@@ -4,10 +4,10 @@
 SET lock_timeout = :lock_attempt_ms;
 SET statement_timeout = 0;
 SET client_connection_check_interval = '1s';
-CALL image_ref_batches('user', 'restore', :batch_size, :pause_ms, :target_ms);
+CALL image_ref_batches('user', 'restore', :batch_size, :pause_ms, :target_ms, :lock_wait_ms);
 DROP PROCEDURE image_ref_restore_posts(bigint, integer, bigint, bigint, bigint, text);
 DROP PROCEDURE image_ref_restore_user(bigint, integer, bigint, bigint, bigint, text);
-DROP PROCEDURE image_ref_batches(text, text, integer, integer, integer);
+DROP PROCEDURE image_ref_batches(text, text, integer, integer, integer, integer);
 RESET client_connection_check_interval;
 SET lock_timeout = '30s';
 DROP INDEX CONCURRENTLY IF EXISTS user_image_unmapped_idx;
