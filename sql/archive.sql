@@ -15,12 +15,10 @@
 -- bad: rows with a mappable key and no image_id, or an image_id whose file_key is not the key
 -- (a write that bypassed the triggers); examples: their ids. The driver refuses if any.
 
-CREATE OR REPLACE PROCEDURE image_ref_archive_posts(blk bigint, pages integer, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
+CREATE OR REPLACE PROCEDURE image_ref_archive_posts(lo_tid tid, hi_tid tid, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
 LANGUAGE plpgsql
 AS $$
 DECLARE
-  lo_tid tid := format('(%s,0)', blk)::tid;
-  hi_tid tid := format('(%s,0)', blk + pages)::tid;
   ids    text[];
 BEGIN
   ids := ARRAY(SELECT p.id
@@ -50,12 +48,10 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE PROCEDURE image_ref_archive_user(blk bigint, pages integer, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
+CREATE OR REPLACE PROCEDURE image_ref_archive_user(lo_tid tid, hi_tid tid, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
 LANGUAGE plpgsql
 AS $$
 DECLARE
-  lo_tid tid := format('(%s,0)', blk)::tid;
-  hi_tid tid := format('(%s,0)', blk + pages)::tid;
   ids    text[];
 BEGIN
   ids := ARRAY(SELECT u.id

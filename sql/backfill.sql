@@ -31,15 +31,13 @@
 -- locks longer; smaller ones pay more commits (figures in the README).
 -- pause_ms: sleep between batches, to leave room for replicas or a busy primary.
 
--- One batch of posts: the rows on pages [blk, blk + pages) whose image_id is not what the rule
--- gives for their key (NULL, or disagreeing with the key, or naming a storage row that is gone
--- or of another organization). n: rows on those pages; m: rows written. bad, examples: unused.
-CREATE OR REPLACE PROCEDURE image_ref_backfill_posts(blk bigint, pages integer, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
+-- One batch of posts (pages [lo_tid, hi_tid), from sql/batches.sql): the rows whose image_id
+-- is not what the rule gives for their key (NULL, or disagreeing with the key, or naming a
+-- storage row that is gone or of another organization). n: rows on those pages; m: rows written. bad, examples: unused.
+CREATE OR REPLACE PROCEDURE image_ref_backfill_posts(lo_tid tid, hi_tid tid, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
 LANGUAGE plpgsql
 AS $$
 DECLARE
-  lo_tid tid := format('(%s,0)', blk)::tid;
-  hi_tid tid := format('(%s,0)', blk + pages)::tid;
   ids    text[];
 BEGIN
   -- Lock the rows to write first, NOWAIT: a batch never waits for a row an app transaction
@@ -73,12 +71,10 @@ END
 $$;
 
 -- One batch of "user": as image_ref_backfill_posts, by the user rule (any organization).
-CREATE OR REPLACE PROCEDURE image_ref_backfill_user(blk bigint, pages integer, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
+CREATE OR REPLACE PROCEDURE image_ref_backfill_user(lo_tid tid, hi_tid tid, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
 LANGUAGE plpgsql
 AS $$
 DECLARE
-  lo_tid tid := format('(%s,0)', blk)::tid;
-  hi_tid tid := format('(%s,0)', blk + pages)::tid;
   ids    text[];
 BEGIN
   ids := ARRAY(SELECT u.id

@@ -32,6 +32,8 @@ DECLARE
   pages      integer;         -- pages per batch: about batch_size rows to start with
   max_pages  integer;
   blk        bigint := 0;
+  lo_tid     tid;
+  hi_tid     tid;
   n          bigint;
   m          bigint;
   bad        bigint;
@@ -75,13 +77,16 @@ BEGIN
       BEGIN
         PERFORM set_config('image_ref.writer', action, true);
         n := 0; m := 0; bad := 0; examples := NULL;
+        -- The batch's pages as a TID range, [lo_tid, hi_tid): a TID range scan reads just those.
+        lo_tid := format('(%s,0)', blk)::tid;
+        hi_tid := format('(%s,0)', blk + pages)::tid;
         CASE action || ' ' || tbl
-          WHEN 'backfill posts' THEN CALL image_ref_backfill_posts(blk, pages, n, m, bad, examples);
-          WHEN 'backfill user'  THEN CALL image_ref_backfill_user(blk, pages, n, m, bad, examples);
-          WHEN 'archive posts'  THEN CALL image_ref_archive_posts(blk, pages, n, m, bad, examples);
-          WHEN 'archive user'   THEN CALL image_ref_archive_user(blk, pages, n, m, bad, examples);
-          WHEN 'restore posts'  THEN CALL image_ref_restore_posts(blk, pages, n, m, bad, examples);
-          WHEN 'restore user'   THEN CALL image_ref_restore_user(blk, pages, n, m, bad, examples);
+          WHEN 'backfill posts' THEN CALL image_ref_backfill_posts(lo_tid, hi_tid, n, m, bad, examples);
+          WHEN 'backfill user'  THEN CALL image_ref_backfill_user(lo_tid, hi_tid, n, m, bad, examples);
+          WHEN 'archive posts'  THEN CALL image_ref_archive_posts(lo_tid, hi_tid, n, m, bad, examples);
+          WHEN 'archive user'   THEN CALL image_ref_archive_user(lo_tid, hi_tid, n, m, bad, examples);
+          WHEN 'restore posts'  THEN CALL image_ref_restore_posts(lo_tid, hi_tid, n, m, bad, examples);
+          WHEN 'restore user'   THEN CALL image_ref_restore_user(lo_tid, hi_tid, n, m, bad, examples);
         END CASE;
         EXIT;
       EXCEPTION WHEN lock_not_available OR deadlock_detected OR foreign_key_violation THEN

@@ -11,12 +11,10 @@
 -- queue behind it); it fails at once, and sql/batches.sql retries it, smaller, after a pause.
 -- Each batch removes the archived values it wrote back. Idempotent and resumable.
 
-CREATE OR REPLACE PROCEDURE image_ref_restore_posts(blk bigint, pages integer, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
+CREATE OR REPLACE PROCEDURE image_ref_restore_posts(lo_tid tid, hi_tid tid, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
 LANGUAGE plpgsql
 AS $$
 DECLARE
-  lo_tid tid := format('(%s,0)', blk)::tid;
-  hi_tid tid := format('(%s,0)', blk + pages)::tid;
   ids    text[];
 BEGIN
   -- Lock the pending rows first (an app write in flight finishes, and settles its row)...
@@ -39,12 +37,10 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE PROCEDURE image_ref_restore_user(blk bigint, pages integer, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
+CREATE OR REPLACE PROCEDURE image_ref_restore_user(lo_tid tid, hi_tid tid, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
 LANGUAGE plpgsql
 AS $$
 DECLARE
-  lo_tid tid := format('(%s,0)', blk)::tid;
-  hi_tid tid := format('(%s,0)', blk + pages)::tid;
   ids    text[];
 BEGIN
   ids := ARRAY(SELECT u.id

@@ -12,4 +12,4 @@ SELECT 'no user has a mappable image and a NULL image_id',
 UNION ALL
 SELECT 'the backfill procedures are gone',
        to_regprocedure('image_ref_batches(text, text, integer, integer, integer, integer)') IS NULL
-       AND to_regprocedure('image_ref_backfill_posts(bigint, integer, bigint, bigint, bigint, text)') IS NULL;
+       AND to_regprocedure('image_ref_backfill_posts(tid, tid, bigint, bigint, bigint, text)') IS NULL;
