@@ -10,6 +10,9 @@ import { migrate } from '../migrate.ts';
 import { sqlFile } from '../target.ts';
 import { seed } from '../../seeds/seed.ts';
 import { explainPrepared, feedPlanViolations, planOutline, type PlanMode } from '../../bench/plan.ts';
+import { fillPlaceholders } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { feedQuery, feedValues } from '../../app/model/feed.ts';
 
 const POSTS = 100_000;
 const FEED = sqlFile('queries/feed.sql');
@@ -55,6 +58,19 @@ describe(`feed plan at ${POSTS.toLocaleString('en-US')} posts`, () => {
       }
     });
   }
+
+  it('the Drizzle feed (app/model/feed.ts) gets the plan feed.sql gets, generic and custom, first and deep page', async () => {
+    const q = feedQuery(drizzle.mock()).toSQL();
+    for (const [org, viewer, at, id, limit] of [first, deep] as [string, string, Date | null, string | null, number][]) {
+      const cursor = at && id ? { createdAt: at.toISOString(), id } : null;
+      const values = fillPlaceholders(q.params, feedValues({ organizationId: org, viewerId: viewer, cursor, limit }));
+      for (const mode of MODES) {
+        const plan = await explainPrepared(c, q.sql, values, mode);
+        expect(feedPlanViolations(plan, { storageLookups: 2 }), `${mode}:\n${planOutline(plan)}`).toEqual([]);
+        expect(planOutline(plan), mode).toBe(planOutline(await explainPrepared(c, FEED, [org, viewer, at, id, limit], mode)));
+      }
+    }
+  });
 
   it('the guard can fail: the naive feed (correlated EXISTS, no index on post_likes.user_id) seq-scans post_likes in a hashed subplan', async () => {
     // the precondition of the bad plan: nothing indexes post_likes by user_id first
