@@ -31,7 +31,7 @@ const sizes = (v: string | undefined, d: string) => (v ?? d).split(',').filter(B
 
 async function fillDatabase(url: string, n: number): Promise<void> {
   await withClient(url, async (c) => {
-    await c.query(`INSERT INTO organization (id, name) VALUES ('bench', 'bench')`);
+    await c.query(`INSERT INTO organization (id, name, slug, created_at) VALUES ('bench', 'bench', 'bench', now())`);
     await c.query(
       `INSERT INTO storage (id, file_key, file_name, content_type, size, organization_id, created_at)
        SELECT 's' || i, 'org/o' || lpad((i / 10000)::text, 9, '0') || '/posts/' || lpad(i::text, 9, '0') || '.jpg',

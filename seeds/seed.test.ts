@@ -44,7 +44,7 @@ describe('seed', () => {
   it('refuses tables that already hold rows', async () => {
     const c = await connect(await baselineDb());
     try {
-      await c.query(`INSERT INTO organization (id, name) VALUES ('x', 'x')`);
+      await c.query(`INSERT INTO organization (id, name, slug, created_at) VALUES ('x', 'x', 'x', now())`);
       await expect(seed(c, { posts: 200 })).rejects.toThrow(/already has rows: organization/);
     } finally {
       await c.end();
@@ -56,8 +56,8 @@ describe('seed', () => {
     try {
       await c.query('BEGIN');
       await expect(
-        copyInto(c, 'COPY organization (id, name) FROM STDIN', async (w) => {
-          await w.write('a\tA\n');
+        copyInto(c, 'COPY organization (id, name, slug, created_at) FROM STDIN', async (w) => {
+          await w.write('a\tA\ta\t2025-01-01\n');
           throw new Error('boom');
         }),
       ).rejects.toThrow('boom');

@@ -6,7 +6,7 @@ export async function bulkPosts(url: string, posts: number): Promise<void> {
   const c = await connect(url);
   try {
     await c.query(`
-      INSERT INTO organization (id, name) SELECT 'org' || g, 'Org ' || g FROM generate_series(1, 10) g;
+      INSERT INTO organization (id, name, slug, created_at) SELECT 'org' || g, 'Org ' || g, 'org' || g, now() FROM generate_series(1, 10) g;
       INSERT INTO "user" (id, name, email, image)
         SELECT 'u' || g, 'User ' || g, 'u' || g || '@x.test',
                CASE g % 3 WHEN 0 THEN 'users/u' || g || '/avatar.png' WHEN 1 THEN 'https://lh3.example/' || g END

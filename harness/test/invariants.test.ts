@@ -68,14 +68,16 @@ describe('invariants fail when the data is broken', () => {
 
   it('image_ids_resolve: a post showing another organization\'s file, a user pointing at no row (contracted)', async () => {
     const c = await holding('image_ids_resolve', 'contracted');
-    // The foreign keys would refuse both writes: drop them, write, and add them back NOT VALID,
-    // which does not look at the rows already there.
+    // The foreign key and the same-organization trigger would refuse the writes: drop the key,
+    // disable the trigger, write, and add the key back NOT VALID, which does not look at the rows
+    // already there.
     await c.query(`ALTER TABLE posts DROP CONSTRAINT posts_image_id_fkey`);
     await c.query(`ALTER TABLE "user" DROP CONSTRAINT user_image_id_fkey`);
+    await c.query(`ALTER TABLE posts DISABLE TRIGGER image_ref_same_organization_update`);
     await c.query(`UPDATE posts SET image_id = 's_b_only' WHERE id = 'p_plain'`);
     await c.query(`UPDATE "user" SET image_id = 's_gone' WHERE id = 'u_author'`);
-    await c.query(`ALTER TABLE posts ADD CONSTRAINT posts_image_id_fkey FOREIGN KEY (organization_id, image_id)
-                     REFERENCES storage (organization_id, id) ON DELETE SET NULL (image_id) NOT VALID`);
+    await c.query(`ALTER TABLE posts ADD CONSTRAINT posts_image_id_fkey FOREIGN KEY (image_id)
+                     REFERENCES storage (id) ON DELETE SET NULL NOT VALID`);
     await c.query(`ALTER TABLE "user" ADD CONSTRAINT user_image_id_fkey FOREIGN KEY (image_id)
                      REFERENCES storage (id) ON DELETE SET NULL NOT VALID`);
     const { result } = await expectBroken(c, 'image_ids_resolve', 'contracted', ['p_plain', 'u_author']);
@@ -110,7 +112,7 @@ describe('invariants fail when the data is broken', () => {
 
   it('row_counts_unchanged: a row gained and a row lost (validated)', async () => {
     const c = await holding('row_counts_unchanged', 'validated');
-    await c.query(`INSERT INTO organization (id, name) VALUES ('org_new', 'New')`);
+    await c.query(`INSERT INTO organization (id, name, slug, created_at) VALUES ('org_new', 'New', 'new', now())`);
     await c.query(`DELETE FROM post_likes WHERE post_id = 'p_tie'`);
     // This check is per table: its row_id is NULL and the table names the broken rows.
     const r = await checkInvariant(c, 'row_counts_unchanged', 'validated');

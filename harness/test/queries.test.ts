@@ -23,14 +23,14 @@ async function connectRaw(url: string): Promise<pg.Client> {
 }
 
 const DATA = `
-  INSERT INTO organization (id, name) VALUES ('org_a', 'A'), ('org_b', 'B');
+  INSERT INTO organization (id, name, slug, created_at) VALUES ('org_a', 'A', 'a', now()), ('org_b', 'B', 'b', now());
   INSERT INTO "user" (id, name, email, image) VALUES
     ('u_alice', 'Alice', 'alice@x.test', 'users/u_alice/avatar.png'),
     ('u_bob',   'Bob',   'bob@x.test',   'https://lh3.googleusercontent.com/a/bob=s96-c'),
     ('u_carol', 'Carol', 'carol@x.test', NULL),
     ('u_dave',  'Dave',  'dave@x.test',  'users/u_dave/avatar.png');
-  INSERT INTO member (id, organization_id, user_id) VALUES
-    ('m1', 'org_a', 'u_alice'), ('m2', 'org_a', 'u_bob'), ('m3', 'org_b', 'u_bob'), ('m4', 'org_b', 'u_carol');
+  INSERT INTO member (id, organization_id, user_id, created_at) VALUES
+    ('m1', 'org_a', 'u_alice', now()), ('m2', 'org_a', 'u_bob', now()), ('m3', 'org_b', 'u_bob', now()), ('m4', 'org_b', 'u_carol', now());
   INSERT INTO storage (id, file_key, file_name, content_type, size, user_id, organization_id) VALUES
     ('s_a1', 'org/org_a/posts/1.jpg', '1.jpg', 'image/jpeg', 100, 'u_alice', 'org_a'),
     ('s_a2', 'org/org_a/posts/2.jpg', '2.jpg', 'image/jpeg', 200, 'u_bob', 'org_a'),

@@ -15,9 +15,9 @@ import { startS3, S3StartError } from '../s3.ts';
 
 async function appDb() {
   const c = await connect(await baselineDb());
-  await c.query(`INSERT INTO organization (id, name) VALUES ('org1', 'Org')`);
+  await c.query(`INSERT INTO organization (id, name, slug, created_at) VALUES ('org1', 'Org', 'org1', now())`);
   await c.query(`INSERT INTO "user" (id, name, email) VALUES ('u1', 'U', 'u@example.com')`);
-  await c.query(`INSERT INTO member (id, organization_id, user_id) VALUES ('m1', 'org1', 'u1')`);
+  await c.query(`INSERT INTO member (id, organization_id, user_id, created_at) VALUES ('m1', 'org1', 'u1', now())`);
   return c;
 }
 

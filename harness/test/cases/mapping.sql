@@ -1,9 +1,9 @@
 -- Edge cases of the mapping rule. Each post's content and each user's name starts with
 -- "expect <storage id>" or "expect none": the row the rule must pick, and why.
 
-INSERT INTO organization (id, name, slug) VALUES
-  ('org_a', 'Acme', 'acme'),
-  ('org_b', 'Bolt', 'bolt');
+INSERT INTO organization (id, name, slug, created_at) VALUES
+  ('org_a', 'Acme', 'acme', '2024-01-01'),
+  ('org_b', 'Bolt', 'bolt', '2024-01-01');
 
 INSERT INTO "user" (id, name, email, image) VALUES
   ('u_author',  'expect none: no image',                               'author@x.test', NULL),
@@ -17,9 +17,9 @@ INSERT INTO "user" (id, name, email, image) VALUES
   ('u_case',    'expect none: upper case',                              'h@x.test', 'USERS/U_AVATAR/AVATAR/1.PNG'),
   ('u_missing', 'expect none: no storage row',                          'i@x.test', 'users/ghost/avatar/none.png');
 
-INSERT INTO member (id, organization_id, user_id, role) VALUES
-  ('m1', 'org_a', 'u_author', 'owner'),
-  ('m2', 'org_b', 'u_author', 'member');
+INSERT INTO member (id, organization_id, user_id, role, created_at) VALUES
+  ('m1', 'org_a', 'u_author', 'owner', '2024-01-01'),
+  ('m2', 'org_b', 'u_author', 'member', '2024-01-01');
 
 INSERT INTO storage (id, file_key, file_name, content_type, size, user_id, organization_id, created_at) VALUES
   ('s_avatar',  'users/u_avatar/avatar/1.png',  '1.png',  'image/png',  10, 'u_avatar', NULL,    '2025-01-01'),
