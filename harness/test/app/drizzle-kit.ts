@@ -7,6 +7,13 @@ import { promisify } from 'node:util';
 import type pg from 'pg';
 import { ROOT } from '../../target.ts';
 
+/**
+ * node-pg-migrate's flags for a Drizzle app: its table (and the table's sequence, which
+ * drizzle-kit's tablesFilter cannot exclude) in a schema of its own, outside the config's
+ * schemaFilter (README, "Adopting the pack in a Drizzle app").
+ */
+export const PACK_MIGRATIONS = ['--migrations-schema', 'pack_migrations', '--create-migrations-schema'];
+
 export type State = 'before' | 'transition' | 'after' | 'after-drop';
 
 const run = promisify(execFile);
