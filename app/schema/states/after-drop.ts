@@ -1,5 +1,6 @@
-// The schema after the opt-in drop of "user".image (migrations/opt-in/). better-auth then needs
-// `user.fields.image` mapped away from a column that no longer exists (see README).
+// The schema after the opt-in drop of "user".image (migrations/opt-in/). better-auth's default
+// configuration refuses it (image is a core field with no column left); app/auth.ts and the
+// README's opt-in section say what configuration it takes.
 import { pgTable } from 'drizzle-orm/pg-core';
 import { userColumns } from '../auth.ts';
 import { imageId, imageIdForeignKey, imageIdIndex } from '../app.ts';
