@@ -1,5 +1,6 @@
-// The better-auth configurations the README warns against, shown failing the way it says, at the
-// pack's end state (a plain `up`), on both adapters.
+// The better-auth configurations the README warns against, shown failing the way it says, on both
+// adapters: image mapped to image_id at the pack's end state (a plain `up`); the new app's
+// imageId before 01.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import pg from 'pg';
 import { betterAuth } from 'better-auth';
@@ -7,7 +8,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { baselineDb, connect } from '../db.ts';
 import { migrate } from '../../migrate.ts';
 import { authOptions, type AuthDatabase } from '../../../app/auth.ts';
-import { cheapPassword, PROVIDER_AVATAR, sqlStateOf, STATE_SCHEMAS } from './auth-battery.ts';
+import { cheapPassword, PROVIDER_AVATAR, sqlStateOf, STATE_SCHEMAS, testAuth } from './auth-battery.ts';
 
 let url: string;
 let db: pg.Client;
@@ -67,5 +68,25 @@ describe.each(['pg', 'drizzle'] as const)('user.fields.image mapped to image_id 
     });
     await expect(signUp).rejects.toThrow('Failed to create user');
     expect(await Promise.all(logged.map((e) => sqlStateOf(Promise.reject(e))))).toContain('23503');
+  });
+});
+
+describe('additionalFields.imageId before 01 (the new app deployed too early)', () => {
+  it.each(['pg', 'drizzle'] as const)('every call fails on the %s adapter: image_id does not exist yet', async (adapter) => {
+    const early = await baselineDb();
+    const earlyPool = new pg.Pool({ connectionString: early, max: 2 });
+    earlyPool.on('error', () => {});
+    try {
+      const database: AuthDatabase =
+        adapter === 'pg' ? { adapter, pool: earlyPool } : { adapter, db: drizzle(earlyPool), schema: STATE_SCHEMAS.before };
+      const auth = testAuth(database, 'beside-image');
+      const signUp = auth.api.signUpEmail({ body: { email: `early-${adapter}@example.com`, password: 'correct horse battery staple', name: 'Ada' } });
+      await expect(signUp).rejects.toThrow(adapter === 'pg' ? /Missing columns\s+user\.image_id/ : /Missing columns\s+user\.imageId/);
+      // the old app's configuration is the one for this state
+      const old = testAuth(database, 'absent');
+      await old.api.signUpEmail({ body: { email: `early-${adapter}@example.com`, password: 'correct horse battery staple', name: 'Ada' } });
+    } finally {
+      await earlyPool.end();
+    }
   });
 });
