@@ -45,10 +45,14 @@ export function expectations(appliedNow: string[]): battery.Expect {
   };
 }
 
-/** The Drizzle schema the app deploys against at this state: the old app's, or the new app's. */
+/**
+ * The Drizzle schema the app deploys against at this state. The old app (no imageId) runs on the
+ * schema it always had until the posts contract, which it cannot outlive (posts.image_key goes);
+ * from then on it stands for an app on the new schema that never adopted imageId.
+ */
 function schemaFor(app: 'old' | 'new', appliedNow: string[]): battery.SchemaState {
-  if (app === 'old') return 'before';
-  return appliedNow.includes(POSTS_CONTRACT) ? 'after' : 'transition';
+  if (appliedNow.includes(POSTS_CONTRACT)) return 'after';
+  return app === 'old' ? 'before' : 'transition';
 }
 
 function authDatabase(adapter: Adapter, pool: pg.Pool, schema: battery.SchemaState): AuthDatabase {
@@ -79,7 +83,7 @@ interface Keyed {
 async function userContract(adapter: Adapter, pool: pg.Pool, db: pg.Client, state: State, keyed: Keyed | undefined): Promise<Keyed | undefined> {
   const next = names()[state.applied.length];
   if (state.move?.direction === 'up' && next === USER_CONTRACT) {
-    const auth = battery.testAuth(authDatabase(adapter, pool, 'before'), 'absent');
+    const auth = battery.testAuth(authDatabase(adapter, pool, schemaFor('old', state.applied)), 'absent');
     const user = await battery.signUpAndIn(auth, `keyed-${adapter}`);
     const file = await battery.upload(db, user.userId);
     await auth.api.updateUser({ headers: user.headers, body: { image: file.key } });
