@@ -25,9 +25,9 @@ export interface Expect {
 
 type Auth = ReturnType<typeof createAuth>;
 
-// The hash never reaches the schema: a cheap one keeps 70-odd sign-ups and sign-ins per walk fast
-// (better-auth's scrypt costs ~150 ms each on this machine). The stored value still goes through
-// account.password, and a wrong password must still fail.
+// The hash never reaches the schema: a cheap one keeps the hundred-odd hashes of a walk
+// fast (scrypt's cost here: README, "better-auth configuration"). The stored value still goes
+// through account.password, and a wrong password must still fail.
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 export const cheapPassword = {
   hash: async (password: string) => sha(password),
