@@ -29,7 +29,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { databaseOf, loadBaseline, ServerStartError, sqlFile, startServer, type Server } from '../harness/target.ts';
-import { DEFAULT_BATCH_SIZE, statements } from '../migrations/lib/sql.ts';
+import { KNOBS } from '../lib/settings.ts';
+import { stepStatements } from '../lib/plan.ts';
 import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
 import { createProgress } from '../seeds/progress.ts';
 import { compareBackfill } from './backfill.ts';
@@ -74,7 +75,7 @@ function config(env: NodeJS.ProcessEnv) {
     deepPage: count('BENCH_DEEP_PAGE', env.BENCH_DEEP_PAGE, 50, 2),
     rounds: count('BENCH_ROUNDS', env.BENCH_ROUNDS, 6, 1),
     roundMs: count('BENCH_ROUND_MS', env.BENCH_ROUND_MS, 500, 50),
-    batchSize: count('BACKFILL_BATCH_SIZE', env.BACKFILL_BATCH_SIZE, DEFAULT_BATCH_SIZE, 1),
+    batchSize: count('BACKFILL_BATCH_SIZE', env.BACKFILL_BATCH_SIZE, KNOBS.BACKFILL_BATCH_SIZE.default, 1),
     outDir: path.resolve(env.BENCH_OUT ?? path.join(import.meta.dirname, 'results')),
   };
 }
@@ -274,12 +275,12 @@ async function run(cfg: Config, server: Server): Promise<Results> {
       const referenced = (await c2.query(benchSql('sample_referenced_storage.sql'), [SAMPLE])).rows.map((r) => r.id as string);
       const withIndex = await measureDelete(c2, referenced, 'with the image_id indexes', cfg.measure);
       log('dropping the image_id indexes (the down of step 03)');
-      for (const s of statements('steps/03_index-image-id.down.sql')) await c2.query(s);
+      for (const s of stepStatements('03_expand-image-id-indexes', 'revert', {})) await c2.query(s);
       const withoutIndex = await measureDelete(c2, referenced, 'without the image_id indexes', { ...cfg.measure, minIterations: 20 });
       log('rebuilding them (the up of step 03)');
       // the DROPs in the up file are repairs of INVALID indexes; nothing to repair here
       // The image_id indexes only: the indexes of unmapped keys went with the old columns (08, 09).
-      for (const s of statements('steps/03_index-image-id.up.sql')) if (!/^DROP INDEX/i.test(s) && !/_unmapped_idx/.test(s)) await c2.query(s);
+      for (const s of stepStatements('03_expand-image-id-indexes', 'deploy', {})) if (!/^DROP INDEX/i.test(s) && !/_unmapped_idx/.test(s)) await c2.query(s);
 
       const queries: Comparison[] = list.map((q) => ({
         name: q.name,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make lint: squawk, the PostgreSQL migration linter, over every statement the pack sends to a
-# user's database: the sql/ files that the .ts migrations and make migrate send (sql/guards,
-# sql/lib, sql/steps, sql/sync, the batch procedures, sql/verify, and any new file).
+# user's database: each migration's files (migrations/NN_name/*.sql), the shared SQL they
+# include (sql/guards, sql/lib, sql/sync, the batch procedures), make migrate's own queries, and
+# any new file.
 # Rules are those of PostgreSQL 15, the oldest version the pack runs on.
 #
 # Not linted:
@@ -27,10 +28,11 @@ GLOBAL=require-statement-timeout
 status=0
 linted=()
 
-# The integers the .ts wrappers fill in (migrations/lib/knobs.ts) are psql-style :names, which
-# squawk cannot parse: every file is linted with the defaults filled in, as the wrappers send it.
+# The integers lib/sql.ts fills in are psql-style :names, which squawk cannot parse: every file
+# is linted with the defaults filled in, as the migrations send it. squawk cannot parse psql's
+# \ir either: an included file is linted on its own, so the line is dropped here.
 fill() {
-  sed -e 's/:batch_size\b/2500/g' -e 's/:pause_ms\b/0/g' -e 's/:target_ms\b/100/g' \
+  sed -e '/^\\ir /d' -e 's/:batch_size\b/2500/g' -e 's/:pause_ms\b/0/g' -e 's/:target_ms\b/100/g' \
       -e 's/:lock_attempt_ms\b/100/g' -e 's/:lock_wait_ms\b/60000/g' "$1"
 }
 
@@ -61,32 +63,37 @@ lint() {
 LOCKED=require-lock-timeout
 
 # In a transaction -----------------------------------------------------------------------------
-# ban-drop-column: 01's down drops the image_id columns its own up added; no app reads them yet.
-# require-concurrent-index-deletion: 01's down drops only what a killed 02 or 03 left INVALID,
-# under the ACCESS EXCLUSIVE lock it already holds on those tables (instant).
-lint tx "$LOCKED" sql/steps/01_expand-columns.up.sql
-lint tx "$LOCKED,ban-drop-column,require-concurrent-index-deletion" sql/steps/01_expand-columns.down.sql
-lint tx "$LOCKED" sql/steps/04_expand-foreign-keys.up.sql sql/steps/04_expand-foreign-keys.down.sql \
-  sql/steps/05_transition-sync-triggers.up.sql sql/steps/07_validate-foreign-keys.up.sql
+# Each migration's files are in migrations/NN_name/ (lib/plan.ts says which are sent in one
+# transaction). Shared files a step includes with \ir are linted on their own, below.
+M=migrations
+# ban-drop-column: 01's down drops the image_id columns its own up added, after every later
+# step's down has run: by then no app version reads or writes them.
+# require-concurrent-index-deletion: 01's down drops only what a killed 02 or 03 left behind
+# (their downs drop the rest concurrently), under the ACCESS EXCLUSIVE lock it already holds.
+lint tx "$LOCKED" $M/01_expand-columns/deploy.sql
+lint tx "$LOCKED,ban-drop-column,require-concurrent-index-deletion" $M/01_expand-columns/revert.sql
+lint tx "$LOCKED" $M/04_expand-foreign-keys/deploy.sql $M/04_expand-foreign-keys/revert.sql \
+  $M/05_transition-sync-triggers/deploy.sql $M/07_validate-foreign-keys/deploy.sql
 # ban-drop-table: 05's down drops the archive a contract that stopped halfway left behind.
-lint tx "$LOCKED,ban-drop-table" sql/steps/05_transition-sync-triggers.down.sql
-lint tx "$LOCKED" sql/steps/08_contract-posts.up.sql sql/steps/09_contract-user.up.sql
-# ban-drop-column: the contract. Dropping the old column is its purpose; the archive pass
-# before it checked every row and archived every unmapped value, and its down restores them.
-lint tx "$LOCKED,ban-drop-column" sql/steps/08_contract-posts.drop.sql sql/steps/09_contract-user.drop.sql
-lint tx "$LOCKED" sql/steps/08_contract-posts.down.sql sql/steps/09_contract-user.down.sql
+lint tx "$LOCKED,ban-drop-table" $M/05_transition-sync-triggers/revert.sql
+lint tx "$LOCKED" $M/08_contract-posts/deploy.sql $M/09_contract-user/deploy.sql
+# ban-drop-column: the contract. Dropping the old column is its purpose; its archive pass
+# (deploy-archive.sql) checked every row and archived every unmapped value, and its down
+# restores them.
+lint tx "$LOCKED,ban-drop-column" $M/08_contract-posts/deploy-drop.sql $M/09_contract-user/deploy-drop.sql
+lint tx "$LOCKED" $M/08_contract-posts/revert.sql $M/09_contract-user/revert.sql
 # ban-drop-table: the contract's down drops the archive table its up created, after restoring
 # the old column from it.
-lint tx "$LOCKED,ban-drop-table" sql/steps/08_contract-posts.finish.sql sql/steps/09_contract-user.finish.sql
-lint tx "$LOCKED" sql/steps/08_contract-posts.finish-storage.sql sql/steps/09_contract-user.finish-storage.sql
-# The sync triggers: sent after a file that took the locks (05's up, the contracts' downs).
+lint tx "$LOCKED,ban-drop-table" $M/08_contract-posts/revert-finish.sql $M/09_contract-user/revert-finish.sql
+lint tx "$LOCKED" $M/08_contract-posts/revert-finish-storage.sql $M/09_contract-user/revert-finish-storage.sql
+# The sync triggers: included after the lock is taken (05's deploy, the contracts' reverts).
 lint tx "$LOCKED" sql/sync/posts.sql sql/sync/user.sql sql/lib/pin_functions.sql sql/lib/lock_retry.sql
 
 # Outside a transaction ------------------------------------------------------------------------
-lint notx "" sql/steps/02_expand-storage-indexes.up.sql sql/steps/02_expand-storage-indexes.down.sql \
-  sql/steps/03_index-image-id.up.sql sql/steps/03_index-image-id.down.sql \
-  sql/steps/06_backfill.up.sql sql/steps/08_contract-posts.archive.sql sql/steps/09_contract-user.archive.sql \
-  sql/steps/08_contract-posts.restore.sql sql/steps/09_contract-user.restore.sql
+lint notx "" $M/02_expand-storage-indexes/deploy.sql $M/02_expand-storage-indexes/revert.sql \
+  $M/03_expand-image-id-indexes/deploy.sql $M/03_expand-image-id-indexes/revert.sql \
+  $M/06_backfill/deploy.sql $M/08_contract-posts/deploy-archive.sql $M/09_contract-user/deploy-archive.sql \
+  $M/08_contract-posts/revert-restore.sql $M/09_contract-user/revert-restore.sql
 # require-lock-timeout: CREATE OR REPLACE PROCEDURE locks no table; the CALLs that do run after
 # the step files above set lock_timeout.
 lint notx require-lock-timeout sql/batches.sql sql/backfill.sql sql/archive.sql sql/restore.sql
@@ -96,7 +103,7 @@ lint notx "" sql/guards/*.sql
 
 # Read-only queries the tools run (make migrate, make verify's step checks, make preflight) -----
 lint notx "" sql/lib/applied_migrations.sql sql/lib/invalid_indexes.sql sql/lib/lock_holders.sql \
-  sql/lib/migration_lock.sql sql/lib/migration_unlock.sql sql/lib/schema_exists.sql sql/lib/use_schema.sql sql/verify/*.sql
+  sql/lib/migration_lock.sql sql/lib/migration_unlock.sql sql/lib/schema_exists.sql sql/lib/use_schema.sql $M/*/verify.sql
 
 # ban-uncommitted-transaction, transaction-nesting: the two halves of make preflight's one READ
 # ONLY transaction; its queries (sql/preflight/*.sql) run between them.

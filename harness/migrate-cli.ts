@@ -14,8 +14,9 @@
 // at once with a one-line message.
 // Exit codes: 0 done, 1 failed, 2 bad input (no DATABASE_URL, unreachable, login, no baseline).
 import type pg from 'pg';
-import { appliedMigrations, connectClient, DEFAULT_SCHEMA, migrate, migrationNames, releaseMigrationLock, takeMigrationLock } from './migrate.ts';
-import { backfillStatements } from '../migrations/lib/knobs.ts';
+import { appliedMigrations, renameMigrations, connectClient, DEFAULT_SCHEMA, migrate, migrationNames, releaseMigrationLock, takeMigrationLock } from './migrate.ts';
+import { backfillStatements } from '../lib/plan.ts';
+import { packVars } from '../lib/settings.ts';
 import { describeError, isConnectionFailure, isDeadlock, isMissingBaseline, isRetryable } from './errors.ts';
 import { sqlFile } from './target.ts';
 
@@ -78,6 +79,7 @@ async function resolveTarget(url: string, schema: string, command: 'up' | 'down'
   if (stop < 0) throw new BadInput(`STOP_BEFORE=${stopBefore} is not a migration; choose one of ${names.join(', ')}`);
   const applied = await withSession(url, async (c) => {
     await assertSchema(c, schema);
+    await renameMigrations(c, schema);
     return appliedMigrations(c, schema);
   });
   if (command === 'down') return count === undefined ? undefined : (applied[Math.max(0, applied.length - count)] ?? null);
@@ -120,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'backfill') {
     let statements: string[];
     try {
-      statements = backfillStatements(); // validates BACKFILL_BATCH_SIZE (>= 1) and BACKFILL_PAUSE_MS
+      statements = backfillStatements(packVars()); // validates BACKFILL_BATCH_SIZE (>= 1) and BACKFILL_PAUSE_MS
     } catch (err) {
       throw new BadInput((err as Error).message);
     }

@@ -89,6 +89,11 @@ export function countToTarget(direction: 'up' | 'down', target: string, applied:
   return names.slice(0, stop + 1).filter((n) => !applied.includes(n)).length;
 }
 
+export async function renameMigrations(client: pg.ClientBase, schema: string): Promise<void> {
+  await client.query(sqlFile('lib/use_schema.sql'), [schema]);
+  await client.query(sqlFile('lib/renamed_migrations.sql'));
+}
+
 /** node-pg-migrate's advisory lock in its default 'fail' mode, on this session. */
 export async function takeMigrationLock(client: pg.ClientBase): Promise<void> {
   const { rows } = await client.query(sqlFile('lib/migration_lock.sql'), [String(PG_MIGRATE_LOCK_ID)]);
@@ -106,6 +111,7 @@ export async function migrate(url: string, opts: MigrateOptions): Promise<string
   try {
     // The lock is ours, not the runner's (noLock below), so the count is read under it.
     await takeMigrationLock(client);
+    await renameMigrations(client, schema);
     const count =
       opts.target === undefined ? (opts.count ?? Infinity) : countToTarget(opts.direction, opts.target, await appliedMigrations(client, schema));
     if (count === 0) return [];

@@ -22,8 +22,8 @@ import { describeError } from './errors.ts';
 /** The tables the pack needs (as 01_expand-columns checks them). */
 export const BASELINE_TABLES = ['organization', 'posts', 'storage', 'user'] as const;
 
-export { DEFAULT_BATCH_SIZE } from '../migrations/lib/sql.ts';
-import { DEFAULT_BATCH_SIZE } from '../migrations/lib/sql.ts';
+import { KNOBS } from '../lib/settings.ts';
+export const DEFAULT_BATCH_SIZE = KNOBS.BACKFILL_BATCH_SIZE.default;
 
 /** Queries in one READ ONLY, REPEATABLE READ transaction: one snapshot, no writes possible. */
 export interface ReadOnlySession {

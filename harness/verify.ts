@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, loadBaseline, withClient, sqlFile, ROOT, type Server } from './target.ts';
 import { migrate, migrationNames } from './migrate.ts';
+import { PLAN, lastOf, verifyText } from '../lib/plan.ts';
 import { checkPhase, snapshot, formatViolation, type InvariantResult, type Phase } from './invariants.ts';
 import { describeError } from './errors.ts';
 import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
@@ -19,9 +20,9 @@ export const DEFAULT_VERIFY_POSTS = 400_000;
 
 /** After which migration each phase's invariants must hold. */
 const PHASE_AFTER: Record<string, Phase> = {
-  '06_backfill': 'transition',
-  '07_validate-foreign-keys': 'validated',
-  '09_contract-user': 'contracted',
+  [PLAN[lastOf('backfill')].name]: 'transition',
+  [PLAN[lastOf('validate')].name]: 'validated',
+  [PLAN[lastOf('contract')].name]: 'contracted',
 };
 
 const log = (line: string) => process.stderr.write(line + '\n');
@@ -34,12 +35,10 @@ async function timed<T>(steps: StepResult[], step: string, fn: () => Promise<T>,
   return r;
 }
 
-/** Runs sql/verify/<migration>.sql: the step's own checks, sqitch style. */
+/** Runs migrations/<migration>/verify.sql: the step's own checks, sqitch style. */
 async function verifyStep(url: string, name: string): Promise<StepCheck[]> {
-  const file = path.join(ROOT, 'sql/verify', `${name}.sql`);
-  if (!fs.existsSync(file)) return [];
   return withClient(url, async (c) => {
-    const { rows } = await c.query<{ check: string; ok: boolean }>(fs.readFileSync(file, 'utf8'));
+    const { rows } = await c.query<{ check: string; ok: boolean }>(verifyText(name));
     return rows.map((r) => ({ step: name, check: r.check, ok: r.ok === true }));
   });
 }
@@ -141,7 +140,7 @@ async function main() {
   const failed = [...stepChecks.filter((c) => !c.ok), ...invariants.filter((i) => !i.ok)];
   console.log('\nSteps');
   console.log(table(['step', 'ms', 'note'], steps.map((s) => [s.step, s.ms, s.note ?? ''])));
-  console.log('\nStep checks (sql/verify/)');
+  console.log('\nStep checks (migrations/*/verify.sql)');
   console.log(table(['step', 'check', 'result'], stepChecks.map((c) => [c.step, c.check, c.ok ? 'pass' : 'FAIL'])));
   console.log('\nInvariants (sql/invariants/)');
   console.log(table(['invariant', 'phase', 'result', 'violations', 'ms'], invariants.map((i) => [i.name, i.phase, i.ok ? 'pass' : 'FAIL', i.violations, i.ms])));

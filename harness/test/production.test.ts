@@ -10,7 +10,8 @@ import { bulkPosts } from './bulk.ts';
 import { cli } from './cli.ts';
 import { migrate, migrationNames } from '../migrate.ts';
 import { sqlFile } from '../target.ts';
-import { stepText } from '../../migrations/lib/knobs.ts';
+import { stepStatements } from '../../lib/plan.ts';
+import { packVars } from '../../lib/settings.ts';
 
 const names = migrationNames();
 const upTo = (name: string) => names.indexOf(name) + 1;
@@ -55,8 +56,7 @@ describe('case 2: a rollback never brings back a value the app removed', () => {
     await migrate(url, { direction: 'up', count: upTo('08_contract-posts') });
     await withDb(url, async (c) => {
       // The first part of 08's down, as its wrapper sends it: the column is back, the trigger on.
-      await c.query(stepText('lib/lock_retry.sql'));
-      await c.query([stepText('steps/08_contract-posts.down.sql'), sqlFile('sync/posts.sql'), sqlFile('lib/pin_functions.sql')].join('\n'));
+      await c.query(stepStatements('08_contract-posts', 'revert', packVars())[0]);
       // Not restored yet: the old app clears one key, edits another post, the new app sets an image.
       expect((await postRow(c, 'p_plain')).image_key).toBeNull();
       await c.query(`UPDATE posts SET image_key = NULL WHERE id = 'p_plain'`);
@@ -208,7 +208,7 @@ describe('case 15: up again after a partial down', () => {
     await migrate(url, { direction: 'up', count: upTo('07_validate-foreign-keys') });
     await migrate(url, { direction: 'down', count: 4 });
     await withDb(url, (c) => c.query(`DELETE FROM storage WHERE id = 's_a1'`));
-    await migrate(url, { direction: 'up', count: upTo('07_validate-foreign-keys') - upTo('03_index-image-id') });
+    await migrate(url, { direction: 'up', count: upTo('07_validate-foreign-keys') - upTo('03_expand-image-id-indexes') });
     await withDb(url, async (c) => expect(await postRow(c, 'p_plain')).toEqual({ image_key: 'org/org_a/posts/one.jpg', image_id: null }));
   });
 

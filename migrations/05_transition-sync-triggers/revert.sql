@@ -3,6 +3,7 @@
 -- once, in short attempts, so an app transaction holding one and wanting another cannot
 -- deadlock with us (it waits at most one attempt).
 SET LOCAL statement_timeout = 0;
+\ir ../../sql/lib/lock_retry.sql
 SELECT image_ref_lock('posts, "user", storage', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
 -- Leftovers of a contract that refused or was stopped halfway (its archive, kept up by the

@@ -2,6 +2,9 @@
 -- :batch_size and :pause_ms come from BACKFILL_BATCH_SIZE and BACKFILL_PAUSE_MS; :lock_attempt_ms
 -- from MIGRATE_LOCK_ATTEMPT_MS (migrations/lib/knobs.ts). `make backfill` sends these same
 -- statements.
+\ir ../../sql/guards/rows_visible.sql
+\ir ../../sql/batches.sql
+\ir ../../sql/backfill.sql
 
 -- A batch waits on a row lock an app transaction holds at most one lock attempt, then retries
 -- (inside the procedure): meanwhile it holds its own batch's row locks, which app writes would

@@ -2,6 +2,8 @@
 -- archive, and the storage trigger that archives the avatar key of every user whose file is
 -- deleted. SHARE ROW EXCLUSIVE on storage for an instant; "user" is not locked.
 SET LOCAL statement_timeout = 0;
+\ir ../../sql/guards/rows_visible.sql
+\ir ../../sql/lib/lock_retry.sql
 SELECT image_ref_lock('storage', 'SHARE ROW EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
 CREATE TABLE IF NOT EXISTS user_image_archive (
@@ -34,3 +36,4 @@ $$;
 CREATE OR REPLACE TRIGGER image_ref_archive_user
   BEFORE DELETE ON storage
   FOR EACH ROW EXECUTE FUNCTION image_ref_archive_user_on_delete();
+\ir ../../sql/lib/pin_functions.sql

@@ -2,6 +2,8 @@
 -- checks the contract's precondition row by row and refuses, dropping its archive, if it fails.
 -- Run outside a transaction, one statement at a time; each batch commits, locking its own rows
 -- (FOR SHARE) for its few milliseconds, so no app write waits for a scan of the table.
+\ir ../../sql/batches.sql
+\ir ../../sql/archive.sql
 SET lock_timeout = :lock_attempt_ms;
 SET statement_timeout = 0;
 SET client_connection_check_interval = '1s';

@@ -5,6 +5,12 @@
 -- Both tables at once, in short attempts retried with backoff (sql/lib/lock_retry.sql): no app
 -- query queues behind us for longer than one attempt, even behind a long transaction.
 SET LOCAL statement_timeout = 0;
+\ir ../../sql/guards/baseline.sql
+\ir ../../sql/guards/owner.sql
+\ir ../../sql/guards/plain_tables.sql
+\ir ../../sql/guards/rows_visible.sql
+\ir ../../sql/guards/image_id_unused.sql
+\ir ../../sql/lib/lock_retry.sql
 SELECT image_ref_lock('posts, "user"', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
 ALTER TABLE posts  ADD COLUMN IF NOT EXISTS image_id text;

@@ -46,3 +46,4 @@ CREATE TRIGGER image_ref_archive_settle
   AFTER UPDATE OF image_id ON "user"
   FOR EACH ROW WHEN (OLD.image_id IS DISTINCT FROM NEW.image_id)
   EXECUTE FUNCTION image_ref_archive_user_settle();
+\ir ../../sql/lib/pin_functions.sql

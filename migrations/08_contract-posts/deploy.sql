@@ -5,6 +5,8 @@
 -- (08_contract-posts.archive.sql) copies the rest in batches. CREATE TRIGGER takes SHARE ROW
 -- EXCLUSIVE on storage (uploads and deletes wait one attempt at most); posts is not locked.
 SET LOCAL statement_timeout = 0;
+\ir ../../sql/guards/rows_visible.sql
+\ir ../../sql/lib/lock_retry.sql
 SELECT image_ref_lock('storage', 'SHARE ROW EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
 CREATE TABLE IF NOT EXISTS posts_image_key_archive (
@@ -39,3 +41,4 @@ $$;
 CREATE OR REPLACE TRIGGER image_ref_archive_posts
   BEFORE DELETE ON storage
   FOR EACH ROW EXECUTE FUNCTION image_ref_archive_posts_on_delete();
+\ir ../../sql/lib/pin_functions.sql

@@ -6,6 +6,7 @@
 -- The scan takes as long as the table is big: no statement timeout (a database default of a
 -- few seconds would cancel it every time). Its lock blocks no app statement.
 SET LOCAL statement_timeout = 0;
+\ir ../../sql/lib/lock_retry.sql
 SELECT image_ref_lock('posts, "user"', 'SHARE UPDATE EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
 ALTER TABLE posts  VALIDATE CONSTRAINT posts_image_id_fkey;

@@ -5,6 +5,7 @@
 -- The locks of this transaction (and of 05, which shares it under the CLI's default
 -- --single-transaction), all taken at once in short attempts: sql/lib/lock_retry.sql.
 SET LOCAL statement_timeout = 0;
+\ir ../../sql/lib/lock_retry.sql
 SELECT image_ref_lock('posts, "user", storage', 'SHARE ROW EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
 -- Tenant integrity: a post can only show an image of its own organization. Deleting the

@@ -2,6 +2,7 @@
 -- Every table at once, in short attempts: an app INSERT INTO posts holds posts and then locks
 -- "user" for its foreign key check; we never hold one of them while waiting for another.
 SET LOCAL statement_timeout = 0;
+\ir ../../sql/lib/lock_retry.sql
 SELECT image_ref_lock('posts, "user", storage', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
 -- Leftovers of an index build of 02 or 03 that was killed before its migration was recorded

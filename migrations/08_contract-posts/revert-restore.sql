@@ -1,6 +1,8 @@
 -- Contract, posts, undone, part 2: write image_key back in batches (sql/restore.sql under
 -- sql/batches.sql), then rebuild 03's index of unmapped keys (dropped with the column).
 -- Run outside a transaction, one statement at a time. Killed halfway, a rerun of the down resumes.
+\ir ../../sql/batches.sql
+\ir ../../sql/restore.sql
 SET lock_timeout = :lock_attempt_ms;
 SET statement_timeout = 0;
 SET client_connection_check_interval = '1s';
