@@ -7,7 +7,7 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type { Db } from '../app/model/db.ts';
 import { getFeed, type FeedCursor } from '../app/model/feed.ts';
-import { sqlFile } from '../harness/target.ts';
+import { sqlText } from '../lib/sql.ts';
 import { connect } from './db.ts';
 import { summarize, type Latency } from './measure.ts';
 import type { Target } from './report.ts';
@@ -70,7 +70,7 @@ export async function benchDrizzleFeed(url: string, o: DrizzleFeedOptions, log: 
   const c = await connect(url);
   try {
     const db = drizzle(c);
-    const text = sqlFile('queries/feed.sql');
+    const text = sqlText('queries/feed.sql');
     const pages: DrizzleFeedPage[] = [];
     for (const [name, n] of [['feed, first page', 1], [`feed, page ${o.deepPage}`, o.deepPage]] as const) {
       const cursor = await cursorOfPage(db, o, n);

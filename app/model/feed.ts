@@ -4,7 +4,6 @@
 // both). Read feed.sql's header for why each part has its shape; the notes here are the Drizzle
 // side of it.
 import { desc, eq, sql, type SQL } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from './db.ts';
 import { InvalidInputError } from './errors.ts';
 import { postLikes, posts, storage, user } from './tables.ts';
@@ -15,8 +14,8 @@ export const FEED_PAGE_DEFAULT = 20;
 
 /**
  * Where the next page starts: the last row's created_at and id, as the server gave them. created_at
- * is text with microseconds (ISO 8601): a JS Date keeps milliseconds only, and a cursor rounded
- * down skips the rows between the two instants.
+ * stays the server's text (e.g. 2025-01-03 10:00:00.123457+00): a JS Date keeps milliseconds only,
+ * and a cursor rounded down skips the rows between the two instants.
  */
 export interface FeedCursor {
   createdAt: string;
@@ -28,14 +27,12 @@ export interface FeedItem {
   organizationId: string;
   userId: string;
   content: string;
-  /** ISO 8601 with microseconds, as the cursor needs it */
+  /** the server's text (ISO DateStyle, with microseconds and offset), as the cursor needs it */
   createdAt: string;
-  updatedAt: Date;
-  imageId: string | null;
+  /** the server's text, like createdAt */
+  updatedAt: string;
   imageKey: string | null;
   authorName: string;
-  /** better-auth's image (a provider avatar URL) */
-  authorImage: string | null;
   authorAvatarKey: string | null;
   likeCount: number;
   hasLiked: boolean;
@@ -54,15 +51,6 @@ export interface FeedPage {
  */
 const inlineLimit = (n: number) => sql.raw(String(Math.trunc(n))) as unknown as number;
 
-const withTimeZone = (c: PgColumn) => /with time zone/.test(c.getSQLType());
-
-/** The column as ISO 8601 text with microseconds, in UTC for timestamptz (the session's TimeZone never shows). */
-function isoText(c: PgColumn): SQL<string> {
-  return withTimeZone(c)
-    ? sql<string>`to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-    : sql<string>`to_char(${c}, 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
-}
-
 /**
  * The keyset condition. A NULL cursor becomes (infinity, ''), before which every row sorts: one
  * row comparison, an index condition of the feed index in a generic plan too (no "$n IS NULL OR").
@@ -75,6 +63,10 @@ function before(at: SQL | unknown, id: SQL | unknown): SQL {
 
 /** The feed as one statement; values come from placeholders org, viewer, at, id, limit. */
 export function feedQuery(db: Db) {
+  return feed(db).query;
+}
+
+function feed(db: Db) {
   const page = db.$with('page').as(
     db
       .select({
@@ -94,7 +86,7 @@ export function feedQuery(db: Db) {
   // Each lookup stays per row: LATERAL, and a LIMIT 1 that keeps the planner from flattening it
   // into a join (which could hash all of "user" or storage). Each finds one row by primary key.
   const author = db
-    .select({ name: user.name, image: user.image, imageId: user.imageId })
+    .select({ name: user.name, imageId: user.imageId })
     .from(user)
     .where(eq(user.id, page.userId))
     .limit(inlineLimit(1))
@@ -111,23 +103,27 @@ export function feedQuery(db: Db) {
     .from(postLikes)
     .where(eq(postLikes.postId, page.id))
     .as('likes');
-  return db
+  // The columns of feed.sql, no more: each extra one is paid on every row of every page (better-
+  // auth's "user".image for a provider-avatar fallback measurably slowed the page; README).
+  // Every value arrives as the item needs it: the driver parses int and bool, and Drizzle's driver
+  // setup keeps timestamps as the server's text, microseconds included. So rows map by position
+  // alone (rowsToItems), and created_at goes back as the cursor exactly as the server wrote it.
+  const selection = {
+    id: page.id,
+    organizationId: page.organizationId,
+    userId: page.userId,
+    content: page.content,
+    createdAt: page.createdAt,
+    updatedAt: page.updatedAt,
+    imageKey: image.fileKey,
+    authorName: author.name,
+    authorAvatarKey: avatar.fileKey,
+    likeCount: likes.likeCount,
+    hasLiked: likes.hasLiked,
+  } satisfies Record<keyof FeedItem, unknown>;
+  const query = db
     .with(page)
-    .select({
-      id: page.id,
-      organizationId: page.organizationId,
-      userId: page.userId,
-      content: page.content,
-      createdAt: isoText(page.createdAt as unknown as PgColumn),
-      updatedAt: page.updatedAt,
-      imageId: page.imageId,
-      imageKey: image.fileKey,
-      authorName: author.name,
-      authorImage: author.image,
-      authorAvatarKey: avatar.fileKey,
-      likeCount: likes.likeCount,
-      hasLiked: likes.hasLiked,
-    })
+    .select(selection)
     .from(page)
     .crossJoinLateral(author)
     .leftJoinLateral(avatar, sql`true`)
@@ -135,26 +131,49 @@ export function feedQuery(db: Db) {
     .crossJoinLateral(likes)
     .orderBy(desc(page.createdAt), desc(page.id))
     .limit(sql.placeholder('limit'));
+  return { query, keys: Object.keys(selection) as (keyof FeedItem)[] };
 }
 
-// One prepared statement per database handle: the server plans it once per connection and then
-// reuses its generic plan, as for feed.sql. A WeakMap lets a dropped handle go.
-const prepared = new WeakMap<Db, ReturnType<ReturnType<typeof feedQuery>['prepare']>>();
+/**
+ * Rows (arrays, in the select list's order) to items by position. Drizzle's generic row mapper
+ * decodes every field of every row through the selection's proxies, which costs more than the
+ * page's query itself at feed sizes (README, "The model layer"); this feed needs no decoding.
+ */
+function rowsToItems(keys: (keyof FeedItem)[]) {
+  return (rows: unknown[][]): FeedItem[] =>
+    rows.map((row) => {
+      const item: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) item[keys[i]] = row[i];
+      return item as unknown as FeedItem;
+    });
+}
 
-function preparedFeed(db: Db) {
+type PreparedFeed = { execute(values: Record<string, unknown>): Promise<FeedItem[]> };
+
+// One prepared statement per database handle: the server plans it once per connection and then
+// reuses its generic plan, as for feed.sql. A WeakMap lets a dropped handle go. The statement is
+// prepared through the session (public in db._) so that it can take its own row mapper.
+const prepared = new WeakMap<Db, PreparedFeed>();
+
+function preparedFeed(db: Db): PreparedFeed {
   let p = prepared.get(db);
-  if (!p) prepared.set(db, (p = feedQuery(db).prepare('model_feed')));
+  if (!p) {
+    const { query, keys } = feed(db);
+    p = db._.session.prepareQuery<{ execute: FeedItem[]; all: unknown; values: unknown }>(query.toSQL(), undefined, 'model_feed', true, rowsToItems(keys));
+    prepared.set(db, p);
+  }
   return p;
 }
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z?$/;
+// PostgreSQL's ISO output (its default DateStyle), or ISO 8601 with a T; an offset where the column has one
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2}){0,2})?$/;
 
 /** The placeholder values of one page, after checking what came from the client. */
 export function feedValues(req: FeedRequest): Record<string, unknown> {
   const limit = req.limit ?? FEED_PAGE_DEFAULT;
   if (!Number.isInteger(limit) || limit < 1 || limit > FEED_PAGE_MAX) throw new InvalidInputError(`page size must be a whole number from 1 to ${FEED_PAGE_MAX}, got ${limit}`);
   const c = req.cursor ?? null;
-  if (c && (typeof c.createdAt !== 'string' || !ISO.test(c.createdAt) || typeof c.id !== 'string' || c.id === '')) {
+  if (c && (typeof c.createdAt !== 'string' || !TIMESTAMP.test(c.createdAt) || typeof c.id !== 'string' || c.id === '')) {
     throw new InvalidInputError('the feed cursor is not one this server gave out');
   }
   return { org: req.organizationId, viewer: req.viewerId, at: c?.createdAt ?? null, id: c?.id ?? null, limit };

@@ -35,14 +35,15 @@ export async function toPostResponse(post: PostWithImage, sign: UrlSigner, expir
   return { ...rest, imageUrl: await signerFor(sign, expiresIn)(imageKey) };
 }
 
-export type FeedItemResponse = Omit<FeedItem, 'imageKey' | 'authorAvatarKey' | 'authorImage'> & {
+export type FeedItemResponse = Omit<FeedItem, 'imageKey' | 'authorAvatarKey'> & {
   imageUrl: string | null;
+  /** the author's uploaded avatar (the feed leaves provider URLs to the user endpoint) */
   authorAvatarUrl: string | null;
 };
 
 async function feedItem(s: Signed, item: FeedItem): Promise<FeedItemResponse> {
-  const { imageKey, authorAvatarKey, authorImage, ...rest } = item;
-  const [imageUrl, authorAvatarUrl] = await Promise.all([s(imageKey), avatarUrl(s, authorAvatarKey, authorImage)]);
+  const { imageKey, authorAvatarKey, ...rest } = item;
+  const [imageUrl, authorAvatarUrl] = await Promise.all([s(imageKey), s(authorAvatarKey)]);
   return { ...rest, imageUrl, authorAvatarUrl };
 }
 

@@ -4,12 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { drizzle } from 'drizzle-orm/node-postgres';
-import type pg from 'pg';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
 import * as model from '../../../app/model/index.ts';
 import { presignedGetSigner } from '../../../app/storage.ts';
 import { migrate } from '../../migrate.ts';
-import { sqlFile } from '../../target.ts';
+import { sqlText } from '../../../lib/sql.ts';
 import { baselineDb, connect } from '../db.ts';
 import { freshBucket } from '../s3.ts';
 
@@ -54,7 +54,7 @@ const FEED_A = ['pa7', 'pa6', 'pa5', 'pa4', 'pa3', 'pa2', 'pa1'];
 const BOB_URL = 'https://lh3.googleusercontent.com/a/bob=s96-c';
 
 let c: pg.Client;
-let db: ReturnType<typeof drizzle>;
+let db: NodePgDatabase;
 
 beforeAll(async () => {
   const url = await baselineDb();
@@ -136,7 +136,7 @@ describe('posts take imageId', () => {
 
 /** feed.sql's page, with timestamps as text (the raw client's way of keeping microseconds). */
 async function rawFeed(org: string, viewer: string, size: number) {
-  const { rows } = await c.query({ text: sqlFile('queries/feed.sql'), values: [org, viewer, null, null, size], types: { getTypeParser: () => (v: string) => v } });
+  const { rows } = await c.query({ text: sqlText('queries/feed.sql'), values: [org, viewer, null, null, size], types: { getTypeParser: () => (v: string) => v } });
   return rows;
 }
 
@@ -157,8 +157,8 @@ describe('the feed', () => {
     const byId = new Map(alice.items.map((r) => [r.id, r]));
     expect(['pa7', 'pa4', 'pa3'].every((id) => byId.get(id)!.hasLiked)).toBe(true);
     expect(byId.get('pa5')).toMatchObject({ hasLiked: false, likeCount: 1, imageKey: 'org/org_a/posts/1.jpg', authorAvatarKey: 'users/u_alice/avatar.png' });
-    // better-auth's provider URL comes along for the author fallback; it is not an upload
-    expect(byId.get('pa6')).toMatchObject({ authorImage: BOB_URL, authorAvatarKey: null });
+    // Bob's provider URL is not an upload: no avatar key (after the pack as before it, in feed.sql)
+    expect(byId.get('pa6')).toMatchObject({ authorName: 'Bob', authorAvatarKey: null });
     expect(alice.nextCursor).toBeNull();
   });
 
@@ -174,9 +174,13 @@ describe('the feed', () => {
       cursors.push(cursor.createdAt);
     }
     expect(seen).toEqual(['pm3', 'pm2', 'pm1']);
-    expect(cursors).toEqual(['2025-02-01T10:00:00.123457Z', '2025-02-01T10:00:00.123456Z', '2025-02-01T10:00:00.123455Z']);
+    // each cursor is the server's own text of created_at, microseconds included
+    const text = await c.query({ text: `SELECT id, created_at FROM posts WHERE organization_id = 'org_m' ORDER BY created_at DESC`, types: { getTypeParser: () => (v: string) => v } });
+    expect(cursors).toEqual(text.rows.map((r) => r.created_at));
+    expect(cursors.map((t) => /\.(\d{6})/.exec(t)?.[1])).toEqual(['123457', '123456', '123455']);
     // what a Date would have made of the first cursor: every post of the millisecond is then skipped
-    const asDate = new Date(cursors[0]).toISOString();
+    const asDate = (pg.types.getTypeParser(1184, 'text')(cursors[0]) as Date).toISOString();
+    expect(asDate).toBe('2025-02-01T10:00:00.123Z');
     const lossy = await model.getFeed(db, { organizationId: 'org_m', viewerId: 'u_alice', cursor: { createdAt: asDate, id: 'pm3' }, limit: 5 });
     expect(lossy.items.map((r) => r.id)).toEqual([]);
   });
@@ -257,7 +261,7 @@ describe('getFileById', () => {
       const seen: string[] = [];
       for (const id of files) {
         const f = await model.getFileById(db, id, viewer);
-        const raw = (await c.query(sqlFile('queries/file_by_id.sql'), [id, viewer])).rows;
+        const raw = (await c.query(sqlText('queries/file_by_id.sql'), [id, viewer])).rows;
         expect(f?.id ?? null, `${viewer} ${id}`).toBe(raw[0]?.id ?? null);
         if (f) seen.push(f.id);
       }
@@ -291,13 +295,17 @@ describe('the response mapper with the real presigner (local S3)', () => {
     expect(JSON.stringify(feed)).not.toMatch(/org\/org_a\/posts\/\d\.jpg"|"users\//); // no bare key anywhere
     expect((await fetchBytes(item.get('pa5')!.imageUrl!)).equals(bodies.get('org/org_a/posts/1.jpg')!)).toBe(true);
     expect((await fetchBytes(item.get('pa5')!.authorAvatarUrl!)).equals(bodies.get('users/u_alice/avatar.png')!)).toBe(true);
-    expect(item.get('pa6')).toMatchObject({ imageUrl: null, authorAvatarUrl: BOB_URL });
+    expect(item.get('pa6')).toMatchObject({ imageUrl: null, authorAvatarUrl: null }); // Bob: a provider URL, no upload
     expect(new Set(signed).size).toBe(signed.length); // each distinct key signed once per response
 
     const alice = await model.toUserResponse((await model.getUserWithAvatar(db, 'u_alice'))!, sign);
     expect(alice).not.toHaveProperty('avatarKey');
     expect((await fetchBytes(alice.avatarUrl!)).equals(bodies.get('users/u_alice/avatar.png')!)).toBe(true);
     expect((await model.toUserResponse((await model.getUserWithAvatar(db, 'u_carol'))!, sign)).avatarUrl).toBeNull();
+    // no upload: better-auth's provider URL is the avatar, passed through unsigned
+    const bob = await model.toUserResponse(await model.updateUserAvatar(db, 'u_bob', null), sign);
+    expect(bob.avatarUrl).toBe(BOB_URL);
+    expect(signed).not.toContain(BOB_URL);
 
     const file = await model.toFileResponse((await model.getFileById(db, 's_a1', 'u_alice'))!, sign);
     expect(file).not.toHaveProperty('fileKey');
