@@ -20,7 +20,7 @@ export const INVARIANTS: Invariant[] = [
   { name: 'columns_agree', says: 'during the transition the old and new columns agree', phases: ['transition', 'validated'] },
   { name: 'unmapped_preserved', says: 'every unmapped non-null value is preserved (column, then archive)', phases: ['transition', 'validated', 'contracted', 'rolledback', 'reapplied'], prepare: 'invariants/old_values.sql' },
   { name: 'row_counts_unchanged', says: 'no table gains or loses a row through the pack', phases: ['transition', 'validated', 'contracted', 'rolledback', 'reapplied'] },
-  { name: 'constraints_valid', says: 'the foreign keys are validated and no index is INVALID', phases: ['validated', 'contracted', 'reapplied'] },
+  { name: 'constraints_valid', says: 'the foreign keys are validated, the same-organization triggers are on, and no index is INVALID', phases: ['validated', 'contracted', 'reapplied'] },
   { name: 'roundtrip_identical', says: 'after a full down the old columns equal the originals on every row', phases: ['rolledback'] },
   { name: 'schema_restored', says: 'after a full down the schema is the baseline again, with nothing left behind', phases: ['rolledback'] },
   { name: 'no_broken_links', says: 'every mapped row\'s storage file_key equals its value from before the migration', phases: ['transition', 'validated', 'contracted', 'reapplied'] },

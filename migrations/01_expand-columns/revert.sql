@@ -7,6 +7,7 @@ SELECT image_ref_lock('posts, "user", storage', 'ACCESS EXCLUSIVE', :lock_attemp
 
 -- Leftovers of an index build of 02 or 03 that was killed before its migration was recorded
 -- (so its down never ran): INVALID indexes. Under the lock above, dropping them is instant.
+-- storage_organization_id_id_key: built by earlier versions of 02.
 DROP INDEX IF EXISTS storage_organization_id_id_key;
 DROP INDEX IF EXISTS storage_file_key_hash_idx;
 DROP INDEX IF EXISTS storage_file_key_created_at_id_idx;

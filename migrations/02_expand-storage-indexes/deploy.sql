@@ -1,5 +1,5 @@
 -- Run outside a transaction, one statement at a time (CREATE INDEX CONCURRENTLY).
--- Each DROP below is a repair: the migration sends it only when that index is INVALID,
+-- The DROP below is a repair: the migration sends it only when that index is INVALID,
 -- the leftover of an interrupted build.
 
 -- CONCURRENTLY takes SHARE UPDATE EXCLUSIVE: reads and writes go on. Its waits are for older
@@ -8,12 +8,6 @@ SET lock_timeout = '30s';
 -- No statement timeout: a database default (managed providers set one) would cancel the build
 -- halfway and leave an INVALID index, every run.
 SET statement_timeout = 0;
-
--- The unique key the composite foreign key posts (organization_id, image_id) references.
--- id alone is already unique; this index exists for the tenant-integrity foreign key.
-DROP INDEX CONCURRENTLY IF EXISTS storage_organization_id_id_key;
-CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS storage_organization_id_id_key
-  ON storage (organization_id, id);
 
 -- The mapping rule's lookup: file_key exactly (the rule functions' WHERE s.file_key = $1), used
 -- by the transition triggers on every write and by the backfill; without it each lookup scans

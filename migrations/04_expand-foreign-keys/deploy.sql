@@ -1,6 +1,8 @@
--- Expand, part 4: the foreign keys, NOT VALID. Adding a key locks both tables in SHARE ROW
--- EXCLUSIVE; NOT VALID skips the scan of existing rows but checks every new write from now on.
--- 07_validate-foreign-keys checks the old rows later, under a weak lock. One transaction.
+-- Expand, part 4: the foreign keys, NOT VALID, and the triggers that keep a post's image in its
+-- organization. Adding a key locks both tables in SHARE ROW EXCLUSIVE; NOT VALID skips the scan
+-- of existing rows but checks every new write from now on. 07_validate-foreign-keys checks the
+-- old rows later, under a weak lock. One transaction (creating a trigger takes SHARE ROW
+-- EXCLUSIVE too, on posts and storage: already held).
 
 -- The locks of this transaction (and of 05, which shares it under the CLI's default
 -- --single-transaction), all taken at once in short attempts: sql/lib/lock_retry.sql.
@@ -8,15 +10,13 @@ SET LOCAL statement_timeout = 0;
 \ir ../../sql/lib/lock_retry.sql
 SELECT image_ref_lock('posts, "user", storage', 'SHARE ROW EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
--- Tenant integrity: a post can only show an image of its own organization. Deleting the
--- storage row nulls image_id and keeps organization_id (PostgreSQL 15+). The referenced key is
--- the unique index storage_organization_id_id_key from step 02 (a foreign key may reference a
--- unique index directly; promoting it to a constraint would cost an ACCESS EXCLUSIVE lock, and
--- dropping that constraint in the down would drop step 02's index with it).
+-- Both keys are the plain kind Drizzle declares (foreignKey(...).onDelete('set null')): deleting
+-- a file nulls image_id and nothing else. That a post's file is its own organization's is the
+-- job of the triggers below (README, "The foreign keys, as Drizzle writes them").
 ALTER TABLE posts
   ADD CONSTRAINT posts_image_id_fkey
-  FOREIGN KEY (organization_id, image_id) REFERENCES storage (organization_id, id)
-  ON DELETE SET NULL (image_id)
+  FOREIGN KEY (image_id) REFERENCES storage (id)
+  ON DELETE SET NULL
   NOT VALID;
 
 ALTER TABLE "user"
@@ -24,3 +24,95 @@ ALTER TABLE "user"
   FOREIGN KEY (image_id) REFERENCES storage (id)
   ON DELETE SET NULL
   NOT VALID;
+
+-- Tenant integrity: a post shows only a file of its own organization. The foreign key
+-- posts (image_id) -> storage (id) says the file exists; these triggers say whose it is. Kept
+-- for good, through the contracts: only 04's down drops them. drizzle-kit does not see
+-- triggers, so the app's Drizzle schema declares the plain key and nothing else.
+--
+-- Why not the composite key posts (organization_id, image_id) -> storage (organization_id, id)
+-- that did this before: Drizzle cannot write its ON DELETE SET NULL (image_id), and its own
+-- SET NULL of both columns fails on posts.organization_id NOT NULL (README, "The foreign keys, as Drizzle writes them").
+--
+-- Concurrency (READ COMMITTED, the default): a post's check locks the file FOR KEY SHARE, the
+-- lock the foreign key's own check takes; a file's move to another organization upgrades its row
+-- lock to FOR UPDATE, which waits for every transaction holding that lock, then looks at posts
+-- in a new snapshot. So a post and a move that race are serialized and the second one refuses.
+-- Both are SECURITY DEFINER with search_path pinned (sql/lib/pin_functions.sql): DML-only app
+-- roles need no grant, and the lookups see every row (row_security off: a policy that would hide
+-- a row from the owner makes the check fail loudly instead of pass silently).
+
+-- posts: a new image_id, or a post moved to another organization with its image.
+CREATE OR REPLACE FUNCTION image_ref_post_image_organization()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET row_security = off
+AS $$
+DECLARE
+  file_organization text;
+BEGIN
+  SELECT s.organization_id INTO file_organization FROM storage s WHERE s.id = NEW.image_id FOR KEY SHARE;
+  -- No row: the foreign key refuses the write with its own message (its check runs first).
+  IF FOUND AND file_organization IS DISTINCT FROM NEW.organization_id THEN
+    RAISE EXCEPTION 'posts %: image_id % is a file of %, the post is in organization %',
+      NEW.id, NEW.image_id, coalesce('organization ' || file_organization, 'no organization'), NEW.organization_id
+      USING ERRCODE = 'foreign_key_violation', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            COLUMN = 'image_id', CONSTRAINT = 'image_ref_same_organization',
+            HINT = 'A post can show only a file uploaded to its own organization.';
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+-- storage: a file that posts show cannot move to another organization (or to none).
+CREATE OR REPLACE FUNCTION image_ref_storage_organization()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET row_security = off
+AS $$
+DECLARE
+  post_id           text;
+  post_organization text;
+BEGIN
+  -- Waits for transactions that are writing a post with this file (they hold FOR KEY SHARE).
+  PERFORM 1 FROM storage s WHERE s.id = OLD.id FOR UPDATE;
+  SELECT p.id, p.organization_id INTO post_id, post_organization
+    FROM posts p
+   WHERE p.image_id = OLD.id
+     AND p.organization_id IS DISTINCT FROM NEW.organization_id
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'storage %: posts % of organization % shows it; it cannot move to %',
+      OLD.id, post_id, post_organization, coalesce('organization ' || NEW.organization_id, 'no organization')
+      USING ERRCODE = 'foreign_key_violation', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            COLUMN = 'organization_id', CONSTRAINT = 'image_ref_same_organization',
+            HINT = 'Remove the image from those posts first (SET image_id = NULL).';
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+-- AFTER triggers: they see the row as written, after every BEFORE trigger (the transition's
+-- sync trigger fills image_id), and run after the foreign key's check (triggers fire in name
+-- order, and the key's are named "RI_ConstraintTrigger_…"). The WHEN clauses keep every other
+-- write free, the storage delete's SET NULL included: it sets image_id to NULL, and a trigger
+-- whose WHEN is false is not even queued.
+CREATE OR REPLACE TRIGGER image_ref_same_organization_insert
+  AFTER INSERT ON posts
+  FOR EACH ROW WHEN (NEW.image_id IS NOT NULL)
+  EXECUTE FUNCTION image_ref_post_image_organization();
+
+CREATE OR REPLACE TRIGGER image_ref_same_organization_update
+  AFTER UPDATE OF image_id, organization_id ON posts
+  FOR EACH ROW WHEN (NEW.image_id IS NOT NULL
+                     AND (NEW.image_id IS DISTINCT FROM OLD.image_id
+                          OR NEW.organization_id IS DISTINCT FROM OLD.organization_id))
+  EXECUTE FUNCTION image_ref_post_image_organization();
+
+-- BEFORE: refuses before the row is written.
+CREATE OR REPLACE TRIGGER image_ref_same_organization
+  BEFORE UPDATE OF organization_id ON storage
+  FOR EACH ROW WHEN (NEW.organization_id IS DISTINCT FROM OLD.organization_id)
+  EXECUTE FUNCTION image_ref_storage_organization();
+
+\ir ../../sql/lib/pin_functions.sql
