@@ -26,6 +26,13 @@ export async function baselineDb(): Promise<string> {
   return url;
 }
 
+/** A new database copied from `templateUrl` (a scratch database of this file, with no session open). */
+export async function cloneDb(templateUrl: string): Promise<string> {
+  const url = await (await attached()).createDatabase('imgref_clone', new URL(templateUrl).pathname.slice(1));
+  mine.push(url);
+  return url;
+}
+
 /** A new empty database: no baseline. */
 export async function emptyDb(): Promise<string> {
   const url = await (await attached()).createDatabase('imgref_empty');
