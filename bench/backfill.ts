@@ -2,7 +2,8 @@
 // each on its own scratch copy of the same database taken just before the backfill step (CREATE DATABASE ...
 // TEMPLATE), so both start from identical rows, triggers and foreign keys.
 import { databaseOf, sqlFile, type Server } from '../harness/target.ts';
-import { migrate, migrationNames } from '../harness/migrate.ts';
+import { migrate } from '../harness/migrate.ts';
+import { firstOf } from '../lib/plan.ts';
 import { benchSql, connect } from './db.ts';
 
 /** The procedure's final NOTICE for one table. */
@@ -63,7 +64,7 @@ export async function compareBackfill(
   const batchedUrl = await server.createDatabase('imgref_bench_batched', databaseOf(templateUrl));
   let singleUrl: string | undefined;
   try {
-    const beforeBackfill = migrationNames().findIndex((n) => n.includes('backfill'));
+    const beforeBackfill = firstOf('backfill');
     log(`backfill comparison: the ${beforeBackfill} steps before the backfill, on a copy`);
     await migrate(batchedUrl, { direction: 'up', count: beforeBackfill });
     singleUrl = await server.createDatabase('imgref_bench_single', databaseOf(batchedUrl));

@@ -80,12 +80,19 @@ lint tx "$LOCKED" $M/08_contract-posts/deploy.sql $M/09_contract-user/deploy.sql
 # ban-drop-column: the contract. Dropping the old column is its purpose; its archive pass
 # (deploy-archive.sql) checked every row and archived every unmapped value, and its down
 # restores them.
-lint tx "$LOCKED,ban-drop-column" $M/08_contract-posts/deploy-drop.sql $M/09_contract-user/deploy-drop.sql
+lint tx "$LOCKED,ban-drop-column" $M/08_contract-posts/deploy-drop.sql
+# The user contract keeps "user".image (better-auth); it only detaches the sync trigger.
+lint tx "$LOCKED" $M/09_contract-user/deploy-detach.sql
 lint tx "$LOCKED" $M/08_contract-posts/revert.sql $M/09_contract-user/revert.sql
 # ban-drop-table: the contract's down drops the archive table its up created, after restoring
 # the old column from it.
 lint tx "$LOCKED,ban-drop-table" $M/08_contract-posts/revert-finish.sql $M/09_contract-user/revert-finish.sql
 lint tx "$LOCKED" $M/08_contract-posts/revert-finish-storage.sql $M/09_contract-user/revert-finish-storage.sql
+# ban-drop-column: the opt-in drop of "user".image; it keeps the values in user_image_dropped,
+# and refuses unless asked for by name (better-auth must be configured without the column).
+# ban-drop-table: its down drops that table after writing the values back.
+lint tx "$LOCKED,ban-drop-column" $M/opt-in/10_drop-user-image/deploy.sql
+lint tx "$LOCKED,ban-drop-table" $M/opt-in/10_drop-user-image/revert.sql
 # The sync triggers: included after the lock is taken (05's deploy, the contracts' reverts).
 lint tx "$LOCKED" sql/sync/posts.sql sql/sync/user.sql sql/lib/pin_functions.sql sql/lib/lock_retry.sql
 
@@ -93,6 +100,7 @@ lint tx "$LOCKED" sql/sync/posts.sql sql/sync/user.sql sql/lib/pin_functions.sql
 lint notx "" $M/02_expand-storage-indexes/deploy.sql $M/02_expand-storage-indexes/revert.sql \
   $M/03_expand-image-id-indexes/deploy.sql $M/03_expand-image-id-indexes/revert.sql \
   $M/06_backfill/deploy.sql $M/08_contract-posts/deploy-archive.sql $M/09_contract-user/deploy-archive.sql \
+  $M/09_contract-user/deploy-clear.sql \
   $M/08_contract-posts/revert-restore.sql $M/09_contract-user/revert-restore.sql
 # require-lock-timeout: CREATE OR REPLACE PROCEDURE locks no table; the CALLs that do run after
 # the step files above set lock_timeout.

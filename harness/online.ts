@@ -33,6 +33,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { migrate, migrationNames } from './migrate.ts';
+import { firstOf } from '../lib/plan.ts';
 import { checkInvariant, snapshot } from './invariants.ts';
 import { describeError } from './errors.ts';
 import { ROOT, loadBaseline, sqlFile, startServer, withClient, type Server } from './target.ts';
@@ -669,8 +670,8 @@ interface Phase {
 /** The pack's life in four phases, each under the app versions that would be deployed then. */
 function phases(url: string, t: Traffic, checks: CheckResult[]): Phase[] {
   const names = migrationNames();
-  const firstContract = names.findIndex((n) => n.includes('contract'));
-  const triggers = names.findIndex((n) => n.includes('transition'));
+  const firstContract = firstOf('contract');
+  const triggers = firstOf('transition');
   const up = (count?: number) => (_: unknown, log: (line: string) => void) => migrate(url, { direction: 'up', count, log }).then(() => {});
   const down = (count?: number) => (_: unknown, log: (line: string) => void) => migrate(url, { direction: 'down', count, log }).then(() => {});
   return [

@@ -54,8 +54,8 @@ export const PLAN: readonly Step[] = Object.freeze([
   { name: '06_backfill', phase: 'backfill', transaction: false, deploy: [each('deploy.sql')], revert: [] },
   // No revert: a validated key is the same key; 04's down drops it.
   { name: '07_validate-foreign-keys', phase: 'validate', transaction: true, deploy: [tx('deploy.sql')], revert: [] },
-  ...(['08_contract-posts', '09_contract-user'] as const).map((name): Step => ({
-    name,
+  {
+    name: '08_contract-posts',
     phase: 'contract',
     transaction: false,
     // the archive and its triggers; the archive pass in batches (which checks every row); the drop
@@ -63,16 +63,45 @@ export const PLAN: readonly Step[] = Object.freeze([
     // the column back, empty, with the sync trigger; the values back in batches; the archive
     // dropped; the storage trigger dropped (in its own transaction: it locks storage)
     revert: [tx('revert.sql'), each('revert-restore.sql'), tx('revert-finish.sql'), tx('revert-finish-storage.sql')],
-  })),
+  },
+  {
+    name: '09_contract-user',
+    phase: 'contract',
+    transaction: false,
+    // "user".image stays (better-auth): the archive and its triggers; the archive pass (which
+    // checks every row); the sync trigger detached; the object keys cleared out of the column in
+    // batches, the unmapped ones archived as they go
+    deploy: [tx('deploy.sql'), each('deploy-archive.sql'), tx('deploy-detach.sql'), each('deploy-clear.sql')],
+    // the sync trigger attached again; the values back in batches; the archive dropped; the
+    // storage trigger dropped (in its own transaction: it locks storage)
+    revert: [tx('revert.sql'), each('revert-restore.sql'), tx('revert-finish.sql'), tx('revert-finish-storage.sql')],
+  },
+]);
+
+/**
+ * Opt-in steps: never part of a plain `up`. They live in migrations/opt-in/, which holds links
+ * to the plan's wrappers and their own, so node-pg-migrate pointed there (`-m migrations/opt-in`)
+ * sees the whole history in one migrations table, and the main folder's `down` cannot undo a
+ * plan step under an applied opt-in step.
+ */
+export const OPT_IN_DIR = 'opt-in';
+export const OPT_IN: readonly Step[] = Object.freeze([
+  // "user".image dropped (better-auth must be configured without it: README); refuses unless
+  // image_ref.drop_user_image = yes. One transaction: the URLs kept, the column dropped.
+  { name: '10_drop-user-image', phase: 'contract', transaction: true, deploy: [tx('deploy.sql')], revert: [tx('revert.sql')] },
 ]);
 
 export const names = (): string[] => PLAN.map((s) => s.name);
 
 export function stepNamed(name: string): Step {
-  const s = PLAN.find((p) => p.name === name);
+  const s = PLAN.find((p) => p.name === name) ?? OPT_IN.find((p) => p.name === name);
   if (!s) throw new Error(`${name} is not a migration of the plan`);
   return s;
 }
+
+/** The folder of a step's SQL: migrations/<name>/, or migrations/opt-in/<name>/. */
+const stepDir = (name: string): string =>
+  OPT_IN.some((s) => s.name === name) ? path.join(MIGRATIONS_DIR, OPT_IN_DIR, name) : path.join(MIGRATIONS_DIR, stepNamed(name).name);
 
 /** The position of the first step of `phase` (0-based): also how many steps run before it. */
 export function firstOf(phase: Phase): number {
@@ -99,7 +128,7 @@ export const countThrough = (name: string): number => names().indexOf(stepNamed(
 export const phaseOf = (name: string): Phase => stepNamed(name).phase;
 
 /** The absolute path of one of a step's files (deploy.sql, verify.sql, ...). */
-export const stepFile = (name: string, file: string): string => path.join(MIGRATIONS_DIR, stepNamed(name).name, file);
+export const stepFile = (name: string, file: string): string => path.join(stepDir(name), file);
 
 /** What a part sends, in order, with the integers filled in. */
 export function partStatements(name: string, part: Part, vars: Record<string, number>): string[] {

@@ -67,10 +67,12 @@ BEGIN
       LEFT JOIN storage s ON s.id = u.image_id
      WHERE u.id = ANY (ids)
   ), ins AS (
+    -- Provider URLs stay in "user".image (better-auth reads them): only keys are archived.
     INSERT INTO user_image_archive (user_id, image)
     SELECT c.id, c.image FROM checked c
      WHERE c.image_id IS NULL AND c.image IS NOT NULL AND NOT c.bad
-    ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image
+       AND NOT image_ref_user_is_url(c.image)
+    ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image, written = NULL
     RETURNING 1
   )
   SELECT count(*), (SELECT count(*) FROM ins), count(*) FILTER (WHERE c.bad),
@@ -78,5 +80,44 @@ BEGIN
                                  ELSE ' (image disagrees with image_id)' END, ', ' ORDER BY c.id) FILTER (WHERE c.bad)
     INTO n, m, bad, examples
     FROM checked c;
+END
+$$;
+
+-- 09's clear pass, after the user sync trigger is detached: every object key goes out of
+-- "user".image, which keeps only provider URLs for better-auth. An unmapped key is archived in
+-- the same statement (the down puts it back); a mapped one needs no copy (its storage row has
+-- it). Rows locked first, NOWAIT, then read in a new snapshot, as above: a value read before an
+-- app write is never cleared after it. image_ref.writer = clear (set by sql/batches.sql) keeps
+-- the settle trigger from taking this write for the app's.
+CREATE OR REPLACE PROCEDURE image_ref_clear_user(lo_tid tid, hi_tid tid, INOUT n bigint, INOUT m bigint, INOUT bad bigint, INOUT examples text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  ids    text[];
+BEGIN
+  ids := ARRAY(SELECT u.id
+                 FROM "user" u
+                WHERE u.ctid >= lo_tid AND u.ctid < hi_tid
+                  AND u.image IS NOT NULL
+                  AND (NOT image_ref_user_is_url(u.image) OR u.image_id IS NOT NULL)
+                  FOR NO KEY UPDATE OF u NOWAIT);
+  WITH keys AS MATERIALIZED (
+    SELECT u.id, u.image, u.image_id
+      FROM "user" u
+     WHERE u.id = ANY (ids)
+       AND u.image IS NOT NULL
+       AND (NOT image_ref_user_is_url(u.image)
+            OR EXISTS (SELECT 1 FROM storage s WHERE s.id = u.image_id AND s.file_key = u.image))
+  ), ins AS (
+    INSERT INTO user_image_archive (user_id, image)
+    SELECT k.id, k.image FROM keys k WHERE k.image_id IS NULL
+    ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image, written = NULL, archived_at = now()
+    RETURNING 1
+  ), cleared AS (
+    UPDATE "user" u SET image = NULL FROM keys k WHERE u.id = k.id
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM cleared), 0, NULL INTO m, bad, examples;
+  n := cardinality(ids);
 END
 $$;

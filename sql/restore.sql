@@ -43,18 +43,35 @@ AS $$
 DECLARE
   ids    text[];
 BEGIN
+  -- "user".image stayed through the contract (provider URLs, for better-auth). Pending rows:
+  -- an archive row (an archived key, or the app's last write since the contract: written =
+  -- image or image_id), or an image_id whose key the column does not hold (a key the contract
+  -- cleared, or an upload the app set while the column kept a provider URL). The same rule as
+  -- the pending branch of image_ref_sync_user (sql/sync/user.sql).
   ids := ARRAY(SELECT u.id
                  FROM "user" u
                 WHERE u.ctid >= lo_tid AND u.ctid < hi_tid
-                  AND u.image IS NULL
-                  AND (u.image_id IS NOT NULL
-                       OR EXISTS (SELECT 1 FROM user_image_archive a WHERE a.user_id = u.id))
+                  AND (EXISTS (SELECT 1 FROM user_image_archive a WHERE a.user_id = u.id)
+                       OR (u.image_id IS NOT NULL
+                           AND NOT EXISTS (SELECT 1 FROM storage s WHERE s.id = u.image_id AND s.file_key = u.image)))
                   FOR NO KEY UPDATE OF u NOWAIT);
+  WITH target AS MATERIALIZED (
+    SELECT u.id, a.written,
+           CASE a.written WHEN 'image' THEN u.image
+                          WHEN 'image_id' THEN s.file_key
+                          ELSE coalesce(s.file_key, a.image) END AS image
+      FROM "user" u
+      LEFT JOIN user_image_archive a ON a.user_id = u.id
+      LEFT JOIN storage s ON s.id = u.image_id
+     WHERE u.id = ANY (ids)
+       AND (a.user_id IS NOT NULL OR (u.image_id IS NOT NULL AND s.file_key IS DISTINCT FROM u.image))
+  )
   UPDATE "user" u
-     SET image = coalesce((SELECT s.file_key FROM storage s WHERE s.id = u.image_id),
-                          (SELECT a.image FROM user_image_archive a WHERE a.user_id = u.id))
-   WHERE u.id = ANY (ids)
-     AND u.image IS NULL;
+     SET image = t.image,
+         -- The app's last write was image (a provider URL): image_id follows it, by the rule.
+         image_id = CASE WHEN t.written = 'image' THEN image_ref_user_storage_id(t.image) ELSE u.image_id END
+    FROM target t
+   WHERE u.id = t.id;
   GET DIAGNOSTICS m = ROW_COUNT;
   DELETE FROM user_image_archive a WHERE a.user_id = ANY (ids);
   n := cardinality(ids);

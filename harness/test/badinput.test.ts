@@ -5,6 +5,7 @@ import { baselineDb, emptyDb, connect, applied } from './db.ts';
 import { cli, migrateCli, type MigrateCliRun } from './cli.ts';
 import { bulkPosts } from './bulk.ts';
 import { migrationNames } from '../migrate.ts';
+import { firstOf } from '../../lib/plan.ts';
 import { withDatabase } from '../target.ts';
 
 /** The one error line; fails on a stack trace or on more than one error line. */
@@ -61,9 +62,8 @@ describe('make migrate: bad input', () => {
   it('the contract before the backfill (the backfill and validation marked run with --fake): refused with nothing changed, exit 1', async () => {
     const url = await baselineDb();
     await bulkPosts(url, 2000);
-    const names = migrationNames();
-    const backfill = names.findIndex((n) => n.includes('backfill'));
-    const firstContract = names.findIndex((n) => n.includes('contract'));
+    const backfill = firstOf('backfill');
+    const firstContract = firstOf('contract');
     expect((await migrateCli(['up', String(backfill)], { DATABASE_URL: url })).code).toBe(0);
     // A DBA marks the backfill and validation steps as done without running them.
     const fake = await cli(['up', String(firstContract - backfill), '--fake'], { DATABASE_URL: url });

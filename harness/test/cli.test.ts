@@ -4,6 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { baselineDb, emptyDb, connect, applied, casesDb } from './db.ts';
 import { cli } from './cli.ts';
 import { migrationNames } from '../migrate.ts';
+import { firstOf } from '../../lib/plan.ts';
 
 
 
@@ -109,8 +110,7 @@ describe('stock node-pg-migrate CLI', () => {
 
   it('refuses the contract, with nothing changed, when a mappable key has no image_id', async () => {
     const url = await casesDb();
-    const names = migrationNames();
-    const upTo = names.findIndex((n) => n.includes('contract'));
+    const upTo = firstOf('contract');
     expect((await cli(['up', String(upTo)], { DATABASE_URL: url })).code).toBe(0);
     const c = await connect(url);
     // Bypass the sync trigger, as a write racing an old trigger-less replica could.

@@ -1,7 +1,7 @@
 // Runs the stock node-pg-migrate CLI, as a DBA would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { ROOT } from '../target.ts';
+import { ROOT } from '../../lib/sql.ts';
 
 export const CLI = path.join(ROOT, 'node_modules/.bin/node-pg-migrate');
 
@@ -9,7 +9,8 @@ export interface CliResult { code: number | null; signal: NodeJS.Signals | null;
 
 export function startCli(args: string[], env: Record<string, string>): { child: ChildProcess; done: Promise<CliResult> } {
   const t0 = performance.now();
-  const child = spawn(CLI, [...args, '-m', 'migrations'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const dir = args.includes('-m') ? [] : ['-m', 'migrations']; // a test may name migrations/opt-in
+  const child = spawn(CLI, [...args, ...dir], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

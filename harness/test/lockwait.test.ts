@@ -7,6 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { baselineDb, connect } from './db.ts';
 import { bulkPosts } from './bulk.ts';
 import { migrate, migrationNames } from '../migrate.ts';
+import { stepsOf } from '../../lib/plan.ts';
 import { APP_BUDGET_MS } from '../online.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -70,7 +71,7 @@ async function columnExists(url: string, table: string, column: string): Promise
 }
 
 const names = migrationNames();
-const contract = names.findIndex((n) => n.includes('contract-posts'));
+const contract = names.indexOf(stepsOf('contract')[0]); // the posts contract
 
 describe('an app SELECT never waits long behind the pack queued on a long transaction (issue 12 case 7)', () => {
   it.each([

@@ -5,6 +5,7 @@ import { describe, it, expect } from 'vitest';
 import { baselineDb, connect } from './db.ts';
 import { runOnline, formatOnlineReport, appBudgetMs } from '../online.ts';
 import { migrationNames } from '../migrate.ts';
+import { stepsOf } from '../../lib/plan.ts';
 import { seed } from '../../seeds/seed.ts';
 
 const POSTS = 30_000;
@@ -33,7 +34,7 @@ describe('online: the pack under live traffic', () => {
     expect(migrated).toEqual([...names, ...[...names].reverse().map((n) => `down ${n}`)]);
 
     // The traffic was real: both app versions wrote, and both feeds were read, while the backfill ran.
-    const backfill = r.steps.find((s) => s.step.includes('backfill'))!;
+    const backfill = r.steps.find((s) => s.step === stepsOf('backfill')[0])!;
     for (const kind of ['old-app write', 'new-app write', 'old-app read', 'new-app read', 'read-then-write'] as const) {
       expect({ kind, n: (backfill.byKind[kind]?.n ?? 0) > 20 }).toEqual({ kind, n: true });
     }

@@ -3,6 +3,7 @@
 -- once, in short attempts, so an app transaction holding one and wanting another cannot
 -- deadlock with us (it waits at most one attempt).
 SET LOCAL statement_timeout = 0;
+\ir ../../sql/guards/user_contract_halfway.sql
 \ir ../../sql/lib/lock_retry.sql
 SELECT image_ref_lock('posts, "user", storage', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
@@ -16,6 +17,9 @@ DROP TRIGGER IF EXISTS image_ref_archive_user ON storage;
 DROP TRIGGER IF EXISTS image_ref_archive_posts ON storage;
 DROP FUNCTION IF EXISTS image_ref_archive_user_on_delete();
 DROP FUNCTION IF EXISTS image_ref_archive_posts_on_delete();
+DROP TRIGGER IF EXISTS image_ref_archive_settle ON "user";
+DROP TRIGGER IF EXISTS image_ref_archive_settle_image ON "user";
+DROP FUNCTION IF EXISTS image_ref_archive_user_settle();
 DROP TRIGGER IF EXISTS image_ref_resolve_user ON storage;
 DROP TRIGGER IF EXISTS image_ref_resolve_posts ON storage;
 DROP TRIGGER IF EXISTS image_ref_sync ON "user";
@@ -27,4 +31,5 @@ DROP FUNCTION IF EXISTS image_ref_posts_key_written();
 DROP FUNCTION IF EXISTS image_ref_sync_user();
 DROP FUNCTION IF EXISTS image_ref_sync_posts();
 DROP FUNCTION IF EXISTS image_ref_user_storage_id(text);
+DROP FUNCTION IF EXISTS image_ref_user_is_url(text);
 DROP FUNCTION IF EXISTS image_ref_post_storage_id(text, text);

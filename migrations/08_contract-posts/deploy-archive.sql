@@ -10,6 +10,7 @@ SET client_connection_check_interval = '1s';
 CALL image_ref_batches('posts', 'archive', :batch_size, :pause_ms, :target_ms, :lock_wait_ms);
 DROP PROCEDURE image_ref_archive_posts(tid, tid, bigint, bigint, bigint, text);
 DROP PROCEDURE image_ref_archive_user(tid, tid, bigint, bigint, bigint, text);
+DROP PROCEDURE image_ref_clear_user(tid, tid, bigint, bigint, bigint, text);
 DROP PROCEDURE image_ref_batches(text, text, integer, integer, integer, integer);
 RESET client_connection_check_interval;
 RESET statement_timeout;

@@ -5,6 +5,7 @@
 -- attempts (the upload trigger on storage is still there, idle until the restore rebuilds its index).
 SET LOCAL statement_timeout = 0;
 \ir ../../sql/guards/rows_visible.sql
+\ir ../../sql/guards/user_contract_halfway.sql
 \ir ../../sql/lib/lock_retry.sql
 SELECT image_ref_lock('posts', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 

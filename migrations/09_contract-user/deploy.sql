@@ -1,4 +1,4 @@
--- Contract, user, part 1 (one transaction): as 08_contract-posts.up.sql, for "user".image: the
+-- Contract, user, part 1 (one transaction): as 08's deploy.sql, for "user".image: the
 -- archive, and the storage trigger that archives the avatar key of every user whose file is
 -- deleted. SHARE ROW EXCLUSIVE on storage for an instant; "user" is not locked.
 SET LOCAL statement_timeout = 0;
@@ -6,9 +6,14 @@ SET LOCAL statement_timeout = 0;
 \ir ../../sql/lib/lock_retry.sql
 SELECT image_ref_lock('storage', 'SHARE ROW EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
+-- image: an object key the contract moved out of "user".image that the down puts back (an
+-- unmapped key, or the key of a file deleted since). written: the app's last write to the row
+-- since the contract, image or image_id (then image is NULL): the down follows it instead
+-- (sql/restore.sql). A row with neither needs nothing from here.
 CREATE TABLE IF NOT EXISTS user_image_archive (
   user_id     text PRIMARY KEY,
-  image       text NOT NULL,
+  image       text,
+  written     text CHECK (written IN ('image', 'image_id')),
   archived_at timestamptz NOT NULL DEFAULT now()
 );
 
@@ -24,7 +29,9 @@ BEGIN
       SELECT u.id, OLD.file_key
         FROM "user" u
        WHERE u.image_id = OLD.id
-      ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image, archived_at = now();
+      -- A provider URL the app wrote since the contract stays what the old app holds.
+      ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image, written = NULL, archived_at = now()
+        WHERE user_image_archive.written IS DISTINCT FROM 'image';
     EXCEPTION WHEN undefined_table THEN
       NULL;
     END;

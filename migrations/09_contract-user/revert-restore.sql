@@ -1,5 +1,5 @@
 -- Contract, user, undone, part 2: write image back in batches (sql/restore.sql under
--- sql/batches.sql), then rebuild 03's index of unmapped keys (dropped with the column).
+-- sql/batches.sql), then rebuild 03's index of unmapped keys (dropped by the clear pass).
 -- Run outside a transaction, one statement at a time. Killed halfway, a rerun of the down resumes.
 \ir ../../sql/batches.sql
 \ir ../../sql/restore.sql

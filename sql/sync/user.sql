@@ -1,8 +1,8 @@
 -- Transition sync for "user": while image and image_id both exist, old and new app versions
 -- (and better-auth, which writes OAuth avatar URLs into image) write side by side, and these
 -- triggers keep the two columns consistent. The same design as sql/sync/posts.sql, whose comments
--- explain each branch. Created by 05_transition-sync-triggers; dropped by 09_contract-user, and
--- created again by its down. Idempotent. Takes no lock itself: the caller has locked posts,
+-- explain each branch. Created by 05_transition-sync-triggers; detached by 09_contract-user
+-- (which keeps the column for better-auth), and attached again by its down. Idempotent. Takes no lock itself: the caller has locked posts,
 -- "user" and storage first (sql/lib/lock_retry.sql), all at once.
 -- The functions are pinned to the pack's schema afterwards (sql/lib/pin_functions.sql).
 
@@ -20,6 +20,17 @@ AS $$
    LIMIT 1
 $$;
 
+-- better-auth writes provider avatar URLs into "user".image (social sign-in); the app's uploads
+-- are object keys. The user contract (09) keeps the URLs in the column, where better-auth reads
+-- them, and moves every key out of it. A URL is an absolute http(s) or data: URI; anything else
+-- in image is an object key (mapped or not).
+CREATE OR REPLACE FUNCTION image_ref_user_is_url(p_image text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT p_image ~* '^(https?://|data:)'
+$$;
+
 -- SECURITY DEFINER (owner's rights, search_path pinned): app roles with DML grants only, and
 -- databases whose default privileges revoke EXECUTE from PUBLIC, keep every write they had; the
 -- rule's lookups see every storage row; the archive (08) is written without granting it to apps.
@@ -33,6 +44,9 @@ DECLARE
   id_key      text;
   old_key     text;
   archived    text;
+  written     text;
+  pending     boolean := false;
+  follows     boolean := false;
   explicit    boolean := false;
   has_archive boolean := to_regclass('user_image_archive') IS NOT NULL;
 BEGIN
@@ -51,14 +65,28 @@ BEGIN
       PERFORM set_config('image_ref.user_key_written', '', true);
     END IF;
     old_key := OLD.image;
-    -- 09's down: a row whose old value is not written back yet ("pending": no key, but an
-    -- image_id or an archived value). The write is applied as if the value had been restored
-    -- first, so a key the old app clears stays cleared and nothing older comes back later.
-    IF OLD.image IS NULL AND has_archive THEN
-      SELECT a.image INTO archived FROM user_image_archive a WHERE a.user_id = OLD.id;
-      IF (OLD.image_id IS NOT NULL OR archived IS NOT NULL) AND NOT explicit THEN
-        old_key := coalesce((SELECT s.file_key FROM storage s WHERE s.id = OLD.image_id), archived);
+    -- 09's down: a row whose old value is not written back yet ("pending"). The write is
+    -- applied as if the value had been restored first (sql/restore.sql computes the same
+    -- value), so a key the old app clears stays cleared and nothing older comes back later.
+    -- Pending: an archive row (an archived key, or the app's last write since the contract:
+    -- written = image or image_id), or an image_id whose key the column does not hold (a key
+    -- the contract cleared, or an upload the app set while the column kept a provider URL).
+    IF has_archive AND NOT explicit THEN
+      SELECT a.image, a.written, true INTO archived, written, pending
+        FROM user_image_archive a WHERE a.user_id = OLD.id;
+      id_key := (SELECT s.file_key FROM storage s WHERE s.id = OLD.image_id);
+      IF pending THEN
+        old_key := CASE written WHEN 'image' THEN OLD.image
+                                WHEN 'image_id' THEN id_key
+                                ELSE coalesce(id_key, archived) END;
+      ELSIF OLD.image_id IS NOT NULL AND id_key IS DISTINCT FROM OLD.image THEN
+        pending := true;
+        old_key := id_key;
+      END IF;
+      IF pending THEN
         NEW.image := old_key;
+        -- The app's last write was image (a provider URL): image_id follows it (below).
+        follows := written = 'image';
       END IF;
     END IF;
     key_changed := explicit OR NEW.image IS DISTINCT FROM old_key;
@@ -98,12 +126,17 @@ BEGIN
     NEW.image_id := image_ref_user_storage_id(NEW.image);
   END IF;
 
+  IF follows AND NOT id_changed THEN
+    NEW.image_id := image_ref_user_storage_id(NEW.image);
+  END IF;
+
   -- While the contract's archive exists (09 filling it, or 09's down restoring from it): it
-  -- holds exactly the unmapped keys, as of every row's last write.
+  -- holds exactly the unmapped keys, as of every row's last write. URLs stay in the column
+  -- through the contract, so they are never archived.
   IF has_archive THEN
-    IF NEW.image IS NOT NULL AND NEW.image_id IS NULL THEN
+    IF NEW.image IS NOT NULL AND NEW.image_id IS NULL AND NOT image_ref_user_is_url(NEW.image) THEN
       INSERT INTO user_image_archive (user_id, image) VALUES (NEW.id, NEW.image)
-      ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image, archived_at = now();
+      ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image, written = NULL, archived_at = now();
     ELSIF TG_OP = 'UPDATE' THEN
       DELETE FROM user_image_archive WHERE user_id = OLD.id;
     END IF;
@@ -119,7 +152,7 @@ RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 BEGIN
-  IF OLD.image IS NULL AND current_setting('image_ref.writer', true) IS DISTINCT FROM 'restore' THEN
+  IF current_setting('image_ref.writer', true) IS DISTINCT FROM 'restore' THEN
     PERFORM set_config('image_ref.user_key_written', OLD.id, true);
   END IF;
   RETURN NEW;
