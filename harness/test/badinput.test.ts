@@ -62,6 +62,7 @@ describe('make migrate: bad input', () => {
   it('the contract before the backfill (the backfill and validation marked run with --fake): refused with nothing changed, exit 1', async () => {
     const url = await baselineDb();
     await bulkPosts(url, 2000);
+    const names = migrationNames();
     const backfill = firstOf('backfill');
     const firstContract = firstOf('contract');
     expect((await migrateCli(['up', String(backfill)], { DATABASE_URL: url })).code).toBe(0);

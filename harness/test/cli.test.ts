@@ -110,6 +110,7 @@ describe('stock node-pg-migrate CLI', () => {
 
   it('refuses the contract, with nothing changed, when a mappable key has no image_id', async () => {
     const url = await casesDb();
+    const names = migrationNames();
     const upTo = firstOf('contract');
     expect((await cli(['up', String(upTo)], { DATABASE_URL: url })).code).toBe(0);
     const c = await connect(url);
