@@ -1,7 +1,9 @@
 // The backfill's throughput: the pack's batched procedure against one unbatched UPDATE ... FROM,
 // each on its own scratch copy of the same database taken just before the backfill step (CREATE DATABASE ...
 // TEMPLATE), so both start from identical rows, triggers and foreign keys.
-import { databaseOf, sqlFile, type Server } from '../harness/target.ts';
+import { databaseOf } from '../lib/db.ts';
+import { sqlText } from '../lib/sql.ts';
+import { type Server } from '../lib/target.ts';
 import { migrate } from '../harness/migrate.ts';
 import { firstOf } from '../lib/plan.ts';
 import { benchSql, connect } from './db.ts';
@@ -79,8 +81,8 @@ export async function compareBackfill(
         if (n.message) log(`  ${n.message}`);
       });
       posts = Number((await batched.query(benchSql('table_rows.sql'))).rows[0].posts);
-      await batched.query(sqlFile('batches.sql')); // CREATE PROCEDURE image_ref_batches
-      await batched.query(sqlFile('backfill.sql'));
+      await batched.query(sqlText('batches.sql')); // CREATE PROCEDURE image_ref_batches
+      await batched.query(sqlText('backfill.sql'));
       log(`backfill comparison: batched procedure, batches of ${batchSize}`);
       const t0 = performance.now();
       await batched.query(benchSql('backfill_batched.sql'), [batchSize]);

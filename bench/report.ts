@@ -2,6 +2,8 @@
 import type { Latency } from './measure.ts';
 import type { BackfillComparison, BackfillDone } from './backfill.ts';
 import type { PackStep } from './pack.ts';
+import { drizzleFeedTargets, printDrizzleFeed, type DrizzleFeedResult } from './drizzle-feed.ts';
+import { formatTable, type Align } from '../lib/table.ts';
 
 /** Every query must answer within this, at p99. */
 export const BUDGET_MS = 100;
@@ -42,6 +44,8 @@ export interface Results {
   backfill: BackfillComparison;
   plans: { before: { outline: string; violations: string[] }; after: { outline: string; violations: string[] } };
   consistency: string[];
+  /** app/model's Drizzle feed beside feed.sql, interleaved (absent in results from before it existed) */
+  drizzleFeed?: DrizzleFeedResult;
   targets: Target[];
 }
 
@@ -98,17 +102,14 @@ export function targets(r: Omit<Results, 'targets'>): Target[] {
     measured: `worst ${ms(p99s[0].p99)} ms (${p99s[0].what})`,
     pass: p99s[0].p99 <= BUDGET_MS,
   });
+  out.push(...drizzleFeedTargets(r.drizzleFeed));
   return out;
 }
 
-function table(head: string[], rows: string[][], align: ('l' | 'r')[]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (align[i] === 'l' ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
+const table = (head: string[], rows: string[][], align: Align[]): string => formatTable(rows, { head, align });
 
-export function printable(r: Results): string {
+/** Where and how the run measured. */
+function printableHeader(r: Results): string {
   const parts: string[] = [];
   parts.push(
     `Benchmark ${r.startedAt}: ${int(r.scale.posts)} posts (seed ${r.scale.seed}), ${r.server.kind} PostgreSQL ${r.server.version}, ` +
@@ -120,7 +121,12 @@ export function printable(r: Results): string {
       `pages of ${r.settings.pageSize}, deep page ${r.settings.deepPage}. Latency per round trip (prepared statements), ` +
       `${r.settings.timeMs} ms of samples per query after ${r.settings.warmupMs} ms of warmup.`,
   );
+  return parts.join('\n\n');
+}
 
+/** The sequential run: before/ queries, the pack, the new queries; and the storage delete. */
+function printableSequential(r: Results): string {
+  const parts: string[] = [];
   const rows = [...r.queries, r.storageDelete].map((q) => {
     const ratio = q.after.mean / q.before.mean;
     const headroom = BUDGET_MS - q.after.p99;
@@ -143,7 +149,12 @@ export function printable(r: Results): string {
         ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
       ),
   );
+  return parts.join('\n\n');
+}
 
+/** Before on the baseline twin and after on the migrated database, alternating. */
+function printableInterleaved(r: Results): string {
+  const parts: string[] = [];
   const irows = r.queriesInterleaved.map((q) => [
     q.name,
     ms(q.before.mean), ms(q.before.p50), ms(q.before.p99),
@@ -161,7 +172,12 @@ export function printable(r: Results): string {
         ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
       ),
   );
+  return parts.join('\n\n');
+}
 
+/** The pack, step by step. */
+function printablePack(r: Results): string {
+  const parts: string[] = [];
   const total = r.pack.reduce((s, p) => s + p.ms, 0);
   parts.push(
     'The pack, step by step (wall time):\n\n' +
@@ -171,7 +187,12 @@ export function printable(r: Results): string {
         ['l', 'r'],
       ),
   );
+  return parts.join('\n\n');
+}
 
+/** The batched backfill against one UPDATE, and the pack's own step 06. */
+function printableBackfill(r: Results): string {
+  const parts: string[] = [];
   const b = r.backfill;
   parts.push(
     `Backfill of posts (${int(b.posts)} rows) on two copies of the database taken just before the backfill step:\n\n` +
@@ -186,12 +207,19 @@ export function printable(r: Results): string {
       ) +
       `\n\nbatched / single: ${(b.ratio * 100).toFixed(0)} % of the single statement's throughput`,
   );
+  return parts.join('\n\n');
+}
+
+export function printable(r: Results): string {
+  const parts: string[] = [];
+  parts.push(printableHeader(r), printableSequential(r), printableInterleaved(r), printablePack(r), printableBackfill(r));
 
   const plan = (label: string, p: { violations: string[] }) =>
     `${label}: ${p.violations.length === 0 ? 'index scans only (feed index, primary keys), no seq scan, no hashed subplan' : p.violations.join('; ')}`;
   parts.push('Feed plans (generic plan of the prepared statement):\n' + plan('  before', r.plans.before) + '\n' + plan('  after ', r.plans.after));
   if (r.consistency.length) parts.push('Same answers before and after:\n' + r.consistency.map((c) => `  ${c}`).join('\n'));
 
+  if (r.drizzleFeed) parts.push(printDrizzleFeed(r.drizzleFeed));
   parts.push('Targets (shown, not asserted):\n' + r.targets.map((t) => `  ${t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${t.measured}`).join('\n'));
   return parts.join('\n\n');
 }

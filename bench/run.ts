@@ -28,60 +28,40 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
-import { databaseOf, loadBaseline, ServerStartError, sqlFile, startServer, type Server } from '../harness/target.ts';
-import { KNOBS } from '../lib/settings.ts';
+import { databaseOf } from '../lib/db.ts';
+import { sqlText } from '../lib/sql.ts';
+import { loadBaseline, ServerStartError, startServer, type Server } from '../lib/target.ts';
+import { BadInput, benchSettings, EXIT, type Env } from '../lib/settings.ts';
+import { exitCode } from '../lib/errors.ts';
 import { stepStatements } from '../lib/plan.ts';
-import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
+import { seed, seedOptionsFromEnv, type SeedSummary } from '../seeds/seed.ts';
 import { createProgress } from '../seeds/progress.ts';
-import { compareBackfill } from './backfill.ts';
+import { compareBackfill, type BackfillComparison } from './backfill.ts';
+import { benchDrizzleFeed } from './drizzle-feed.ts';
 import { chartSvg } from './chart.ts';
 import { benchSql, connect } from './db.ts';
 import { interleaved } from './interleave.ts';
 import { measure, type Latency, type MeasureOptions } from './measure.ts';
 import { runPackStepByStep } from './pack.ts';
-import { explainPrepared, feedPlanViolations, planOutline } from './plan.ts';
+import { explainPrepared, feedPlanViolations, planOutline, type PlanNode } from './plan.ts';
 import { printable, targets, type Comparison, type Results } from './report.ts';
 
 const started = Date.now();
 const log = (line: string) => process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
 
-class InputError extends Error {}
-
-function count(name: string, raw: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const s = raw.trim().replace(/_/g, '').toLowerCase();
-  const m = /^(\d+(?:\.\d+)?(?:e\d+)?)([km]?)$/.exec(s);
-  const n = m ? Number(m[1]) * (m[2] === 'k' ? 1e3 : m[2] === 'm' ? 1e6 : 1) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
-    throw new InputError(`${name}=${JSON.stringify(raw)} must be a whole number ${range} (1_000, 200k and 1m are fine too)`);
-  }
-  return n;
-}
-
-function config(env: NodeJS.ProcessEnv) {
-  const posts = count(env.BENCH_POSTS !== undefined ? 'BENCH_POSTS' : 'SCALE', env.BENCH_POSTS ?? env.SCALE, 1_000_000, 1000);
-  let seedOptions;
-  try {
-    seedOptions = seedOptionsFromEnv({ ...env, SCALE: undefined });
-  } catch (e) {
-    throw new InputError((e as Error).message);
-  }
+/** The BENCH_* knobs and the seeder's, parsed by lib/settings.ts (SCALE is BENCH_POSTS's fallback). */
+function config(env: Env) {
+  const cfg = benchSettings(env);
   return {
-    posts,
-    seedOptions,
-    measure: { timeMs: count('BENCH_TIME_MS', env.BENCH_TIME_MS, 3000, 100), warmupMs: count('BENCH_WARMUP_MS', env.BENCH_WARMUP_MS, 500, 0), minIterations: 20 },
-    pageSize: count('BENCH_PAGE_SIZE', env.BENCH_PAGE_SIZE, 20, 1, 100),
-    deepPage: count('BENCH_DEEP_PAGE', env.BENCH_DEEP_PAGE, 50, 2),
-    rounds: count('BENCH_ROUNDS', env.BENCH_ROUNDS, 6, 1),
-    roundMs: count('BENCH_ROUND_MS', env.BENCH_ROUND_MS, 500, 50),
-    batchSize: count('BACKFILL_BATCH_SIZE', env.BACKFILL_BATCH_SIZE, KNOBS.BACKFILL_BATCH_SIZE.default, 1),
-    outDir: path.resolve(env.BENCH_OUT ?? path.join(import.meta.dirname, 'results')),
+    ...cfg,
+    seedOptions: seedOptionsFromEnv({ ...env, SCALE: undefined }),
+    measure: { timeMs: cfg.timeMs, warmupMs: cfg.warmupMs, minIterations: 20 },
+    outDir: path.resolve(import.meta.dirname, '..', cfg.outDir),
   };
 }
 type Config = ReturnType<typeof config>;
 
-const query = (variant: 'before' | 'after', name: string) => sqlFile(variant === 'before' ? `queries/before/${name}.sql` : `queries/${name}.sql`);
+const query = (variant: 'before' | 'after', name: string) => sqlText(variant === 'before' ? `queries/before/${name}.sql` : `queries/${name}.sql`);
 const SAMPLE = 1000;
 
 interface Params {
@@ -99,7 +79,7 @@ async function pickParams(c: pg.Client, cfg: Config): Promise<Params> {
   const { rows } = await c.query(benchSql('feed_params.sql'));
   const { organization_id: org, viewer_id: viewer, org_posts: orgPosts } = rows[0];
   if (orgPosts < cfg.pageSize * cfg.deepPage) {
-    throw new InputError(`the largest organization has ${orgPosts} posts, fewer than page ${cfg.deepPage} of ${cfg.pageSize} needs: raise BENCH_POSTS or lower BENCH_DEEP_PAGE`);
+    throw new BadInput(`the largest organization has ${orgPosts} posts, fewer than page ${cfg.deepPage} of ${cfg.pageSize} needs: raise BENCH_POSTS or lower BENCH_DEEP_PAGE`);
   }
   let cursor: { created_at: string; id: string } | null = null;
   for (let page = 1; page < cfg.deepPage; page++) {
@@ -144,7 +124,7 @@ const deepCase = (list: QueryCase[]) => list.find((q) => q.file === 'feed' && q.
 function runner(c: pg.Client, variant: 'before' | 'after', q: QueryCase): () => Promise<pg.QueryResult> {
   // file_by_id has no before/ variant (the pack does not change storage); round_trip is the floor
   const text =
-    q.file === 'round_trip' ? benchSql('round_trip.sql') : q.file === 'file_by_id' ? sqlFile('queries/file_by_id.sql') : query(variant, q.file);
+    q.file === 'round_trip' ? benchSql('round_trip.sql') : q.file === 'file_by_id' ? sqlText('queries/file_by_id.sql') : query(variant, q.file);
   const name = `${variant}_${q.file}`;
   let i = 0;
   return () => c.query({ name, text, values: q.values(i++) });
@@ -212,131 +192,147 @@ async function measureDelete(c: pg.Client, ids: string[], label: string, opts: M
   return latency;
 }
 
+/** A scratch database with the baseline, seeded at cfg.posts. */
+async function seedDatabase(cfg: Config, server: Server): Promise<{ url: string; summary: SeedSummary }> {
+  const url = await server.createDatabase('imgref_bench');
+  await loadBaseline(url);
+  log(`seeding ${cfg.posts.toLocaleString('en-US')} posts`);
+  const progress = createProgress({ label: 'bench seed' });
+  const c = await connect(url);
+  try {
+    const summary = await seed(c, { ...cfg.seedOptions, posts: cfg.posts, onProgress: progress.onProgress });
+    log(`seeded in ${(summary.elapsedMs / 1000).toFixed(1)} s: ${JSON.stringify(summary.rows)}`);
+    return { url, summary };
+  } finally {
+    progress.finish();
+    await c.end();
+  }
+}
+
+/** What the baseline schema answers and how fast: measured before the pack runs. */
+interface Before {
+  rows: Record<string, string>;
+  p: Params;
+  list: QueryCase[];
+  answers: Map<string, pg.QueryResultRow[]>;
+  plan: PlanNode;
+  latency: Map<string, Latency>;
+}
+
+async function measureBefore(c: pg.Client, twin: pg.Client, cfg: Config): Promise<Before> {
+  log('VACUUM ANALYZE (and on the baseline twin)');
+  await c.query(benchSql('vacuum_analyze.sql'));
+  await twin.query(benchSql('vacuum_analyze.sql'));
+  const rows = (await c.query(benchSql('table_rows.sql'))).rows[0];
+  const p = await pickParams(c, cfg);
+  const list = cases(p, cfg);
+  const answers = new Map<string, pg.QueryResultRow[]>();
+  for (const q of list.filter((x) => x.file === 'feed')) answers.set(q.name, (await c.query(query('before', 'feed'), q.values(0))).rows);
+  const plan = await explainPrepared(c, query('before', 'feed'), deepCase(list).values(0), 'generic');
+  return { rows, p, list, answers, plan, latency: await measureQueries(c, 'before', list, cfg.measure) };
+}
+
+/** Deleting a storage row that posts point at: with, then without the image_id indexes (03's down), which are rebuilt after. */
+async function measureDeletes(c: pg.Client, cfg: Config): Promise<Comparison> {
+  const referenced = (await c.query(benchSql('sample_referenced_storage.sql'), [SAMPLE])).rows.map((r) => r.id as string);
+  const withIndex = await measureDelete(c, referenced, 'with the image_id indexes', cfg.measure);
+  log('dropping the image_id indexes (the down of step 03)');
+  for (const s of stepStatements('03_expand-image-id-indexes', 'revert', {})) await c.query(s);
+  const withoutIndex = await measureDelete(c, referenced, 'without the image_id indexes', { ...cfg.measure, minIterations: 20 });
+  log('rebuilding them (the up of step 03)');
+  // the DROPs in the up file are repairs of INVALID indexes; nothing to repair here
+  // The image_id indexes only: the indexes of unmapped keys went with the old columns (08, 09).
+  for (const s of stepStatements('03_expand-image-id-indexes', 'deploy', {})) if (!/^DROP INDEX/i.test(s) && !/_unmapped_idx/.test(s)) await c.query(s);
+  return { name: 'storage row delete (SET NULL)', beforeLabel: 'without the image_id indexes', afterLabel: 'with the image_id indexes', before: withoutIndex, after: withIndex };
+}
+
+/** The migrated database: the same answers, its plans and latency, alone and interleaved with the twin. */
+async function measureAfter(c: pg.Client, twin: pg.Client, url: string, cfg: Config, b: Before) {
+  log('VACUUM ANALYZE after the pack');
+  const tv = performance.now();
+  await c.query(benchSql('vacuum_analyze.sql'));
+  const vacuumAfterPackMs = performance.now() - tv;
+  const consistency = await compareAnswers(c, b.answers, b.list);
+  const plan = await explainPrepared(c, query('after', 'feed'), deepCase(b.list).values(0), 'generic');
+  const latency = await measureQueries(c, 'after', b.list, cfg.measure);
+  const side = await interleaved(
+    b.list.map((q) => ({ name: q.name, before: runner(twin, 'before', q), after: runner(c, 'after', q) })),
+    { rounds: cfg.rounds, roundMs: cfg.roundMs, warmupMs: cfg.measure.warmupMs },
+    log,
+  );
+  const drizzleFeed = await benchDrizzleFeed(url, { org: b.p.org, viewer: b.p.viewer, pageSize: cfg.pageSize, deepPage: cfg.deepPage, timeMs: 2 * cfg.rounds * cfg.roundMs, warmupMs: cfg.measure.warmupMs }, log);
+  const storageDelete = await measureDeletes(c, cfg);
+  return { vacuumAfterPackMs, consistency, plan, latency, side, drizzleFeed, storageDelete };
+}
+
+interface Run {
+  cfg: Config;
+  server: Server;
+  startedAt: string;
+  loadavgStart: number[];
+  summary: SeedSummary;
+  backfill: BackfillComparison;
+  pack: Awaited<ReturnType<typeof runPackStepByStep>>;
+  before: Before;
+  after: Awaited<ReturnType<typeof measureAfter>>;
+}
+
+function results(r: Run): Results {
+  const { cfg, before: b, after: a } = r;
+  const partial: Omit<Results, 'targets'> = {
+    startedAt: r.startedAt,
+    finishedAt: new Date().toISOString(),
+    durationS: Math.round((Date.now() - started) / 1000),
+    scale: { posts: cfg.posts, seed: r.summary.options.seed, rows: Object.fromEntries(Object.entries(b.rows).map(([k, v]) => [k, Number(v)])) },
+    server: { kind: r.server.kind, version: r.server.version },
+    machine: { cpus: os.cpus().length, node: process.version, loadavgStart: r.loadavgStart, loadavgEnd: os.loadavg() },
+    settings: { timeMs: cfg.measure.timeMs, warmupMs: cfg.measure.warmupMs, pageSize: cfg.pageSize, deepPage: cfg.deepPage, batchSize: cfg.batchSize, rounds: cfg.rounds, roundMs: cfg.roundMs },
+    feed: { organizationId: b.p.org, viewerId: b.p.viewer, organizationPosts: b.p.orgPosts, deepCursor: b.p.cursor },
+    seedMs: r.summary.elapsedMs,
+    queries: b.list.map((q) => ({
+      name: q.name, beforeLabel: 'before/ query, baseline schema', afterLabel: 'new query, after the pack', before: b.latency.get(q.name)!, after: a.latency.get(q.name)!,
+    })),
+    queriesInterleaved: a.side.map((x) => ({ ...x, beforeLabel: 'before/ query on the baseline twin', afterLabel: 'new query on the migrated database' })),
+    storageDelete: a.storageDelete,
+    pack: r.pack.steps,
+    packBackfill: r.pack.backfill,
+    vacuumAfterPackMs: a.vacuumAfterPackMs,
+    backfill: r.backfill,
+    plans: {
+      before: { outline: planOutline(b.plan), violations: feedPlanViolations(b.plan, { storageLookups: 0 }) },
+      after: { outline: planOutline(a.plan), violations: feedPlanViolations(a.plan, { storageLookups: 2 }) },
+    },
+    consistency: a.consistency,
+    drizzleFeed: a.drizzleFeed,
+  };
+  return { ...partial, targets: targets(partial) };
+}
+
 async function run(cfg: Config, server: Server): Promise<Results> {
   const loadavgStart = os.loadavg();
   const startedAt = new Date().toISOString();
-  const url = await server.createDatabase('imgref_bench');
-  await loadBaseline(url);
-
-  log(`seeding ${cfg.posts.toLocaleString('en-US')} posts`);
-  const progress = createProgress({ label: 'bench seed' });
-  const summary = await (async () => {
-    const c = await connect(url);
-    try {
-      return await seed(c, { ...cfg.seedOptions, posts: cfg.posts, onProgress: progress.onProgress });
-    } finally {
-      progress.finish();
-      await c.end();
-    }
-  })();
-  log(`seeded in ${(summary.elapsedMs / 1000).toFixed(1)} s: ${JSON.stringify(summary.rows)}`);
-
+  const { url, summary } = await seedDatabase(cfg, server);
   // Copies first, while no session is on the database (CREATE DATABASE ... TEMPLATE needs that).
   const twinUrl = await server.createDatabase('imgref_bench_twin', databaseOf(url));
   const backfill = await compareBackfill(server, url, cfg.batchSize, log);
-
   const twin = await connect(twinUrl);
-  const c = await connect(url);
   try {
-    log('VACUUM ANALYZE (and on the baseline twin)');
-    await c.query(benchSql('vacuum_analyze.sql'));
-    await twin.query(benchSql('vacuum_analyze.sql'));
-    const rows = (await c.query(benchSql('table_rows.sql'))).rows[0];
-    const p = await pickParams(c, cfg);
-    const list = cases(p, cfg);
-
-    // ---- before: the baseline schema -------------------------------------------------------------
-    const beforeRows = new Map<string, pg.QueryResultRow[]>();
-    for (const q of list.filter((x) => x.file === 'feed')) beforeRows.set(q.name, (await c.query(query('before', 'feed'), q.values(0))).rows);
-    const planBefore = await explainPrepared(c, query('before', 'feed'), deepCase(list).values(0), 'generic');
-    const before = await measureQueries(c, 'before', list, cfg.measure);
-
-    // ---- the pack, step by step --------------------------------------------------------------------
-    await c.end();
+    const c = await connect(url);
+    let before: Before;
+    try {
+      before = await measureBefore(c, twin, cfg);
+    } finally {
+      await c.end().catch(() => {});
+    }
     const pack = await runPackStepByStep(url, log);
     const c2 = await connect(url);
     try {
-      log('VACUUM ANALYZE after the pack');
-      const tv = performance.now();
-      await c2.query(benchSql('vacuum_analyze.sql'));
-      const vacuumAfterPackMs = performance.now() - tv;
-
-      // ---- after: the new schema -----------------------------------------------------------------
-      const consistency = await compareAnswers(c2, beforeRows, list);
-      const planAfter = await explainPrepared(c2, query('after', 'feed'), deepCase(list).values(0), 'generic');
-      const after = await measureQueries(c2, 'after', list, cfg.measure);
-      const side = await interleaved(
-        list.map((q) => ({ name: q.name, before: runner(twin, 'before', q), after: runner(c2, 'after', q) })),
-        { rounds: cfg.rounds, roundMs: cfg.roundMs, warmupMs: cfg.measure.warmupMs },
-        log,
-      );
-
-      // ---- deleting a storage row that posts point at: with, then without the image_id indexes --
-      const referenced = (await c2.query(benchSql('sample_referenced_storage.sql'), [SAMPLE])).rows.map((r) => r.id as string);
-      const withIndex = await measureDelete(c2, referenced, 'with the image_id indexes', cfg.measure);
-      log('dropping the image_id indexes (the down of step 03)');
-      for (const s of stepStatements('03_expand-image-id-indexes', 'revert', {})) await c2.query(s);
-      const withoutIndex = await measureDelete(c2, referenced, 'without the image_id indexes', { ...cfg.measure, minIterations: 20 });
-      log('rebuilding them (the up of step 03)');
-      // the DROPs in the up file are repairs of INVALID indexes; nothing to repair here
-      // The image_id indexes only: the indexes of unmapped keys went with the old columns (08, 09).
-      for (const s of stepStatements('03_expand-image-id-indexes', 'deploy', {})) if (!/^DROP INDEX/i.test(s) && !/_unmapped_idx/.test(s)) await c2.query(s);
-
-      const queries: Comparison[] = list.map((q) => ({
-        name: q.name,
-        beforeLabel: 'before/ query, baseline schema',
-        afterLabel: 'new query, after the pack',
-        before: before.get(q.name)!,
-        after: after.get(q.name)!,
-      }));
-      const queriesInterleaved: Comparison[] = side.map((x) => ({
-        ...x,
-        beforeLabel: 'before/ query on the baseline twin',
-        afterLabel: 'new query on the migrated database',
-      }));
-      const partial: Omit<Results, 'targets'> = {
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        durationS: Math.round((Date.now() - started) / 1000),
-        scale: { posts: cfg.posts, seed: summary.options.seed, rows: Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, Number(v)])) },
-        server: { kind: server.kind, version: server.version },
-        machine: { cpus: os.cpus().length, node: process.version, loadavgStart, loadavgEnd: os.loadavg() },
-        settings: {
-          timeMs: cfg.measure.timeMs,
-          warmupMs: cfg.measure.warmupMs,
-          pageSize: cfg.pageSize,
-          deepPage: cfg.deepPage,
-          batchSize: cfg.batchSize,
-          rounds: cfg.rounds,
-          roundMs: cfg.roundMs,
-        },
-        feed: { organizationId: p.org, viewerId: p.viewer, organizationPosts: p.orgPosts, deepCursor: p.cursor },
-        seedMs: summary.elapsedMs,
-        queries,
-        queriesInterleaved,
-        storageDelete: {
-          name: 'storage row delete (SET NULL)',
-          beforeLabel: 'without the image_id indexes',
-          afterLabel: 'with the image_id indexes',
-          before: withoutIndex,
-          after: withIndex,
-        },
-        pack: pack.steps,
-        packBackfill: pack.backfill,
-        vacuumAfterPackMs,
-        backfill,
-        plans: {
-          before: { outline: planOutline(planBefore), violations: feedPlanViolations(planBefore, { storageLookups: 0 }) },
-          after: { outline: planOutline(planAfter), violations: feedPlanViolations(planAfter, { storageLookups: 2 }) },
-        },
-        consistency,
-      };
-      return { ...partial, targets: targets(partial) };
+      const after = await measureAfter(c2, twin, url, cfg, before);
+      return results({ cfg, server, startedAt, loadavgStart, summary, backfill, pack, before, after });
     } finally {
       await c2.end();
     }
   } finally {
-    await c.end().catch(() => {});
     await twin.end().catch(() => {});
   }
 }
@@ -364,7 +360,7 @@ async function main(): Promise<number> {
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     console.error(`bench: ${msg.split('\n')[0]}`);
-    return err instanceof InputError || err instanceof ServerStartError ? 2 : 1;
+    return err instanceof ServerStartError ? EXIT.BAD_INPUT : exitCode(err);
   } finally {
     await server?.stop().catch(() => {});
   }

@@ -16,7 +16,10 @@ import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from '@aws-sdk/
 import type { ObjectStore } from '../app/storage.ts';
 import { startS3, type PreloadObject } from '../harness/s3.ts';
 import { runAudit, type AuditReport } from '../harness/storage-audit.ts';
-import { ROOT, startServer, withClient, loadBaseline, type Server } from '../harness/target.ts';
+import { withClient } from '../lib/db.ts';
+import { ROOT } from '../lib/sql.ts';
+import { startServer, loadBaseline, type Server } from '../lib/target.ts';
+import { sizesSetting } from '../lib/settings.ts';
 
 const DAY = 86_400_000;
 const pad = (i: number) => String(i).padStart(9, '0');
@@ -26,8 +29,6 @@ const sizeOf = (i: number) => 100 + (i % 900);
 /** every 100th index is an orphan (object, no row); every 100th from 50 a row with no object */
 const isOrphan = (i: number) => i % 100 === 0;
 const isMissing = (i: number) => i % 100 === 50;
-
-const sizes = (v: string | undefined, d: string) => (v ?? d).split(',').filter(Boolean).map((x) => Number(x.replace(/_/g, '')));
 
 async function fillDatabase(url: string, n: number): Promise<void> {
   await withClient(url, async (c) => {
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
   const server: Server = await startServer();
   const s3 = await startS3();
   try {
-    for (const n of sizes(process.env.AUDIT_BENCH_SIZES, '10000,100000')) {
+    for (const n of sizesSetting('AUDIT_BENCH_SIZES')) {
       const url = await server.createDatabase('imgref_bench_audit');
       await loadBaseline(url);
       const t0 = performance.now();
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
       await server.dropDatabase(url);
     }
     await s3.stop();
-    for (const n of sizes(process.env.AUDIT_BENCH_SYNTHETIC, '100000,1000000')) {
+    for (const n of sizesSetting('AUDIT_BENCH_SYNTHETIC')) {
       const url = await server.createDatabase('imgref_bench_audit');
       await loadBaseline(url);
       const t0 = performance.now();

@@ -11,27 +11,22 @@
 // (bench/results), and the seeder's other knobs. Writes bench/results/upload-<timestamp>.json.
 import fs from 'node:fs';
 import path from 'node:path';
-import { databaseOf, loadBaseline, ServerStartError, startServer, type Server } from '../harness/target.ts';
+import { databaseOf } from '../lib/db.ts';
+import { loadBaseline, ServerStartError, startServer, type Server } from '../lib/target.ts';
 import { migrate, migrationNames } from '../harness/migrate.ts';
 import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
 import { createProgress } from '../seeds/progress.ts';
 import { connect } from './db.ts';
 import { interleaved } from './interleave.ts';
+import { intSetting, posts, textSetting } from '../lib/settings.ts';
 
 const log = (line: string) => process.stderr.write(`[upload] ${line}\n`);
-
-const intEnv = (name: string, fallback: number) => {
-  const raw = process.env[name];
-  const n = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-};
 
 const INSERT = `INSERT INTO storage (id, file_key, file_name, content_type, size, organization_id)
                 VALUES ($1, $2, 'f.jpg', 'image/jpeg', 1000, $3)`;
 
 async function run(server: Server) {
-  const seedOptions = { posts: 1_000_000, ...seedOptionsFromEnv(process.env) };
+  const seedOptions = { ...seedOptionsFromEnv(process.env), posts: posts('upload') };
   const url = await server.createDatabase('imgref_upload');
   await loadBaseline(url);
   const progress = createProgress();
@@ -59,7 +54,7 @@ async function run(server: Server) {
       counters.set(k, i);
       return c.query(INSERT, [`bench_${k}_${i}`, `bench/${kind === 'late' ? 'late' : 'new'}/${i}.jpg`, org]);
     };
-    const opts = { rounds: intEnv('BENCH_ROUNDS', 6), roundMs: intEnv('BENCH_ROUND_MS', 500), warmupMs: 200 };
+    const opts = { rounds: intSetting('BENCH_ROUNDS'), roundMs: intSetting('BENCH_ROUND_MS'), warmupMs: 200 };
     const plain = await interleaved([{ name: 'an upload (storage insert) of a new key', before: upload(before, 'new', 'b'), after: upload(after, 'new', 'a') }], opts, log);
     const late = await interleaved([{ name: 'a late upload: a post already names its key', before: upload(before, 'late', 'b'), after: upload(after, 'late', 'a') }], opts, log);
     const resolved = (await after.query(`SELECT count(*)::int AS n FROM posts WHERE image_key LIKE 'bench/late/%' AND image_id IS NOT NULL`)).rows[0].n as number;
@@ -81,7 +76,7 @@ async function main(): Promise<number> {
     for (const x of r.results) {
       console.log(`  ${x.name}: before p50 ${x.before.p50.toFixed(3)} p99 ${x.before.p99.toFixed(3)} | after p50 ${x.after.p50.toFixed(3)} p99 ${x.after.p99.toFixed(3)} | +${(x.after.p50 - x.before.p50).toFixed(3)} ms p50`);
     }
-    const out = process.env.BENCH_OUT || path.join(import.meta.dirname, 'results');
+    const out = path.resolve(import.meta.dirname, '..', textSetting('BENCH_OUT'));
     fs.mkdirSync(out, { recursive: true });
     const file = path.join(out, `upload-${startedAt.replace(/[:.]/g, '-')}.json`);
     fs.writeFileSync(file, JSON.stringify({ startedAt, ...r }, null, 2) + '\n');

@@ -7,7 +7,7 @@ import type { ObjectStore } from '../app/storage.ts';
 import { seedObjects, type ObjectSeedOptions, type ObjectSeedSummary } from '../seeds/objects.ts';
 import { startS3, type LocalS3 } from './s3.ts';
 import { runAudit } from './storage-audit.ts';
-import { withClient } from './target.ts';
+import { withClient } from '../lib/db.ts';
 
 export interface BucketLinks { posts: number; users: number }
 

@@ -1,7 +1,7 @@
 // The invariant catalogue. Each invariant is one SQL file in sql/invariants/ that returns the
 // rows violating it (tbl, row_id, detail); it holds when that query returns nothing.
 import type pg from 'pg';
-import { sqlFile } from './target.ts';
+import { sqlText } from '../lib/sql.ts';
 
 /** Where in the pack's life a check runs. */
 export type Phase = 'transition' | 'validated' | 'contracted' | 'rolledback' | 'reapplied';
@@ -46,14 +46,14 @@ const EXAMPLES = 5;
 
 /** Snapshot of the data before the pack (schema verify in the scratch database). */
 export async function snapshot(client: pg.ClientBase): Promise<void> {
-  await client.query(sqlFile('invariants/snapshot.sql'));
+  await client.query(sqlText('invariants/snapshot.sql'));
 }
 
 export async function checkInvariant(client: pg.ClientBase, name: string, phase: Phase): Promise<InvariantResult> {
   const t0 = performance.now();
   const prepare = INVARIANTS.find((i) => i.name === name)?.prepare;
-  if (prepare) await client.query(sqlFile(prepare));
-  const body = sqlFile(`invariants/${name}.sql`).trim().replace(/;\s*$/, '');
+  if (prepare) await client.query(sqlText(prepare));
+  const body = sqlText(`invariants/${name}.sql`).trim().replace(/;\s*$/, '');
   const { rows } = await client.query<Violation & { total: string }>(
     `SELECT v.*, count(*) OVER () AS total FROM (${body}) v ORDER BY v.tbl, v.row_id LIMIT ${EXAMPLES}`,
   );

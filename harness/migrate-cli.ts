@@ -16,36 +16,15 @@
 import type pg from 'pg';
 import { appliedMigrations, renameMigrations, connectClient, DEFAULT_SCHEMA, migrate, migrationNames, releaseMigrationLock, takeMigrationLock } from './migrate.ts';
 import { backfillStatements } from '../lib/plan.ts';
-import { packVars } from '../lib/settings.ts';
-import { describeError, isConnectionFailure, isDeadlock, isMissingBaseline, isRetryable } from './errors.ts';
-import { sqlFile } from './target.ts';
+import { describeError, errorLine, exitCode, isDeadlock, isRetryable } from '../lib/errors.ts';
+import { BadInput, migrateSettings } from '../lib/settings.ts';
+import { backoffMs } from '../lib/random.ts';
+import { sqlText } from '../lib/sql.ts';
 
 const log = (line: string) => process.stderr.write(line + '\n');
 
-class BadInput extends Error {}
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new BadInput(`${name} must be a non-negative integer, got "${raw}"`);
-  return n;
-}
-
-// node-pg-migrate puts the schema into its SQL between quotes without escaping: plain names only.
-function schemaEnv(): string {
-  const schema = process.env.MIGRATE_SCHEMA || DEFAULT_SCHEMA;
-  if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(schema)) throw new BadInput(`MIGRATE_SCHEMA must be a plain schema name (letters, digits, _), got "${schema}"`);
-  return schema;
-}
-
-/** Exponential backoff with full jitter, capped at 30 s. */
-export function backoffMs(attempt: number, baseMs: number, random = Math.random): number {
-  return Math.round(random() * Math.min(30_000, baseMs * 2 ** attempt));
-}
-
 async function withSession<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = await connectClient(url, log);
+  const c = await connectClient(url, { log });
   try {
     return await fn(c);
   } finally {
@@ -55,7 +34,7 @@ async function withSession<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pr
 
 async function lockHolders(url: string, schema: string): Promise<string> {
   try {
-    const rows = await withSession(url, async (c) => (await c.query(sqlFile('lib/lock_holders.sql'), [schema])).rows);
+    const rows = await withSession(url, async (c) => (await c.query(sqlText('lib/lock_holders.sql'), [schema])).rows);
     if (rows.length === 0) return 'no session holds a lock on posts, "user", storage or pgmigrations now';
     return rows.map((r) => `pid ${r.pid} (${r.state}, transaction open ${r.xact_seconds ?? '?'} s, holds ${r.locks}): ${r.query}`).join('; ');
   } catch {
@@ -64,7 +43,7 @@ async function lockHolders(url: string, schema: string): Promise<string> {
 }
 
 async function assertSchema(c: pg.Client, schema: string): Promise<void> {
-  const { rows } = await c.query(sqlFile('lib/schema_exists.sql'), [schema]);
+  const { rows } = await c.query(sqlText('lib/schema_exists.sql'), [schema]);
   if (!rows[0].present) throw new BadInput(`schema "${schema}" does not exist in this database (MIGRATE_SCHEMA names the schema of the app's tables)`);
 }
 
@@ -72,9 +51,9 @@ async function assertSchema(c: pg.Client, schema: string): Promise<void> {
  * The last migration to apply (up) or undo (down) for `N` and STOP_BEFORE, read once before the
  * first attempt. undefined: no limit (all); null: nothing to do.
  */
-async function resolveTarget(url: string, schema: string, command: 'up' | 'down', count?: number): Promise<string | null | undefined> {
+async function resolveTarget(url: string, schema: string, command: 'up' | 'down', count: number | undefined, stopBeforeSetting: string | undefined): Promise<string | null | undefined> {
   const names = migrationNames();
-  const stopBefore = command === 'up' ? process.env.STOP_BEFORE || undefined : undefined;
+  const stopBefore = command === 'up' ? stopBeforeSetting : undefined;
   const stop = stopBefore === undefined ? names.length : names.indexOf(stopBefore);
   if (stop < 0) throw new BadInput(`STOP_BEFORE=${stopBefore} is not a migration; choose one of ${names.join(', ')}`);
   const applied = await withSession(url, async (c) => {
@@ -96,7 +75,7 @@ async function backfill(url: string, schema: string, statements: string[]): Prom
     await assertSchema(c, schema);
     await takeMigrationLock(c);
     try {
-      await c.query(sqlFile('lib/use_schema.sql'), [schema]);
+      await c.query(sqlText('lib/use_schema.sql'), [schema]);
       for (const s of statements) await c.query(s);
     } finally {
       await releaseMigrationLock(c);
@@ -105,33 +84,24 @@ async function backfill(url: string, schema: string, statements: string[]): Prom
 }
 
 async function main(argv: string[]): Promise<number> {
-  const url = process.env.DATABASE_URL;
   const [command, countArg] = argv.filter((a) => !a.startsWith('--'));
   const singleTransaction = !argv.includes('--no-single-transaction');
-  if (!url) throw new BadInput('DATABASE_URL is not set: point it at the database to migrate');
+  // Every knob is checked before any work, in one place (lib/settings.ts).
+  const { url, schema, stopBefore, retries, retryBaseMs: baseMs, pack } = migrateSettings();
   if (!['up', 'down', 'backfill'].includes(command ?? '')) throw new BadInput('usage: migrate-cli.ts up|down|backfill [N] [--no-single-transaction]');
   const count = countArg === undefined ? undefined : Number(countArg);
   if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new BadInput(`N must be a positive integer, got "${countArg}"`);
-  const retries = intEnv('MIGRATE_RETRIES', 5);
-  const baseMs = intEnv('MIGRATE_RETRY_BASE_MS', 1000);
-  intEnv('PGCONNECT_TIMEOUT', 10); // checked here for a clear error; read by connectClient (migrate.ts)
-  const schema = schemaEnv();
 
   let run: () => Promise<void>;
   let what: string = command;
   if (command === 'backfill') {
-    let statements: string[];
-    try {
-      statements = backfillStatements(packVars()); // validates BACKFILL_BATCH_SIZE (>= 1) and BACKFILL_PAUSE_MS
-    } catch (err) {
-      throw new BadInput((err as Error).message);
-    }
+    const statements = backfillStatements(pack);
     run = () => backfill(url, schema, statements);
   } else {
     const direction = command as 'up' | 'down';
-    const target = await resolveTarget(url, schema, direction, count);
+    const target = await resolveTarget(url, schema, direction, count, stopBefore);
     if (target === null) {
-      log(process.env.STOP_BEFORE && direction === 'up' ? `nothing to do: every migration before ${process.env.STOP_BEFORE} is applied` : 'nothing to do');
+      log(stopBefore && direction === 'up' ? `nothing to do: every migration before ${stopBefore} is applied` : 'nothing to do');
       return 0;
     }
     if (target) what = `${direction} to ${target} (the last one to ${direction === 'up' ? 'apply' : 'undo'})`;
@@ -160,6 +130,6 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exit(await main(process.argv.slice(2)));
 } catch (err) {
-  log(`error: ${err instanceof BadInput ? err.message : describeError(err)}`);
-  process.exit(err instanceof BadInput || isConnectionFailure(err) || isMissingBaseline(err) ? 2 : 1);
+  log(`error: ${errorLine(err)}`);
+  process.exit(exitCode(err));
 }

@@ -4,7 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { runner, PG_MIGRATE_LOCK_ID } from 'node-pg-migrate';
-import { ROOT, sqlFile } from './target.ts';
+import { ROOT, sqlText } from '../lib/sql.ts';
+import { connectClient } from '../lib/db.ts';
+
+export { connectClient };
 
 export const MIGRATIONS_DIR = path.join(ROOT, 'migrations');
 
@@ -36,44 +39,9 @@ export interface MigrateOptions {
   log?: (line: string) => void;
 }
 
-/** libpq's PGCONNECT_TIMEOUT (seconds; 0 waits forever), default 10: a silent host must not hang the CLI. */
-export function connectTimeoutMs(): number {
-  const raw = process.env.PGCONNECT_TIMEOUT;
-  const s = raw === undefined || raw === '' ? 10 : Number(raw);
-  return Number.isInteger(s) && s >= 0 ? s * 1000 : 10_000;
-}
-
-/**
- * A connected client that prints the server's NOTICEs (the backfill's progress) through log.
- * pg reports its own connect timeout as a bare "timeout expired": it becomes ETIMEDOUT, like
- * the operating system's, so every caller classifies both as an unreachable server.
- */
-export async function connectClient(url: string, log?: (line: string) => void): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs() });
-  // node-pg-migrate sends ROLLBACK after a failed no-transaction migration; the server answers
-  // with a WARNING (25P01 "there is no transaction in progress") that says nothing to the user.
-  client.on('notice', (n) => {
-    if (n.code !== '25P01') log?.(`  ${n.message}`);
-  });
-  client.on('error', () => {}); // a dropped connection is reported by the query that was running
-  try {
-    await client.connect();
-  } catch (err) {
-    await client.end().catch(() => {});
-    if ((err as Error).message !== 'timeout expired') throw err;
-    const u = new URL(url);
-    throw Object.assign(new Error(`connect ETIMEDOUT ${u.hostname}:${u.port || 5432}`), {
-      code: 'ETIMEDOUT',
-      address: u.hostname,
-      port: Number(u.port || 5432),
-    });
-  }
-  return client;
-}
-
 /** The migrations recorded as applied in `schema`.pgmigrations, in the order they ran. */
 export async function appliedMigrations(client: pg.ClientBase, schema: string): Promise<string[]> {
-  const { rows } = await client.query<{ name: string }>(sqlFile('lib/applied_migrations.sql'), [schema]);
+  const { rows } = await client.query<{ name: string }>(sqlText('lib/applied_migrations.sql'), [schema]);
   return rows.map((r) => r.name);
 }
 
@@ -89,25 +57,30 @@ export function countToTarget(direction: 'up' | 'down', target: string, applied:
   return names.slice(0, stop + 1).filter((n) => !applied.includes(n)).length;
 }
 
+/**
+ * Records renamed migrations under their new names (sql/lib/renamed_migrations.sql), so a
+ * database that applied an old name passes node-pg-migrate's order check. Sets the session's
+ * search_path to the pack's schema, as the runner itself does next.
+ */
 export async function renameMigrations(client: pg.ClientBase, schema: string): Promise<void> {
-  await client.query(sqlFile('lib/use_schema.sql'), [schema]);
-  await client.query(sqlFile('lib/renamed_migrations.sql'));
+  await client.query(sqlText('lib/use_schema.sql'), [schema]);
+  await client.query(sqlText('lib/renamed_migrations.sql'));
 }
 
 /** node-pg-migrate's advisory lock in its default 'fail' mode, on this session. */
 export async function takeMigrationLock(client: pg.ClientBase): Promise<void> {
-  const { rows } = await client.query(sqlFile('lib/migration_lock.sql'), [String(PG_MIGRATE_LOCK_ID)]);
+  const { rows } = await client.query(sqlText('lib/migration_lock.sql'), [String(PG_MIGRATE_LOCK_ID)]);
   if (!rows[0].locked) throw new Error("Another migration is already running. Advisory lock mode is set to 'fail'.");
 }
 
 export async function releaseMigrationLock(client: pg.ClientBase): Promise<void> {
-  await client.query(sqlFile('lib/migration_unlock.sql'), [String(PG_MIGRATE_LOCK_ID)]).catch(() => {});
+  await client.query(sqlText('lib/migration_unlock.sql'), [String(PG_MIGRATE_LOCK_ID)]).catch(() => {});
 }
 
 export async function migrate(url: string, opts: MigrateOptions): Promise<string[]> {
   const log = opts.log ?? (() => {});
   const schema = opts.schema ?? DEFAULT_SCHEMA;
-  const client = await connectClient(url, log);
+  const client = await connectClient(url, { log });
   try {
     // The lock is ours, not the runner's (noLock below), so the count is read under it.
     await takeMigrationLock(client);

@@ -35,24 +35,24 @@ import pg from 'pg';
 import { migrate, migrationNames } from './migrate.ts';
 import { firstOf } from '../lib/plan.ts';
 import { checkInvariant, snapshot } from './invariants.ts';
-import { describeError } from './errors.ts';
-import { ROOT, loadBaseline, sqlFile, startServer, withClient, type Server } from './target.ts';
+import { describeError } from '../lib/errors.ts';
+import { withClient } from '../lib/db.ts';
+import { ROOT, sqlText } from '../lib/sql.ts';
+import { loadBaseline, startServer, type Server } from '../lib/target.ts';
 import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
 import { progressReporter } from '../seeds/progress.ts';
+import { formatTable } from '../lib/table.ts';
+import { Rng, percentile } from '../lib/random.ts';
+import { DEFAULT_POSTS, intSetting, KNOBS, onlineSettings, type Env } from '../lib/settings.ts';
 
 /**
  * No app statement may wait longer than this in any step, the downs included (issue 12 case 7:
  * at 1M posts). A statement that waits longer waited behind the pack.
  */
-export const APP_BUDGET_MS = 250;
+export const APP_BUDGET_MS = KNOBS.ONLINE_BUDGET_MS.default;
 
-/** ONLINE_BUDGET_MS overrides APP_BUDGET_MS (a shared CI machine); the issue's target is 250. */
-export const appBudgetMs = (): number => {
-  const raw = process.env.ONLINE_BUDGET_MS;
-  const n = raw === undefined || raw === '' ? APP_BUDGET_MS : Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`ONLINE_BUDGET_MS must be a positive integer, got "${raw}"`);
-  return n;
-};
+/** ONLINE_BUDGET_MS overrides APP_BUDGET_MS (a shared CI machine); the issue's target is APP_BUDGET_MS. */
+export const appBudgetMs = (): number => intSetting('ONLINE_BUDGET_MS');
 
 /** A migration step (up or down), as opposed to a phase of app traffic between steps. */
 const PACK_STEP = /^(down )?\d\d_/;
@@ -101,13 +101,7 @@ export interface OnlineOptions {
 }
 
 export const DEFAULT_ONLINE_OPTIONS: Omit<OnlineOptions, 'log'> = {
-  writers: 2,
-  readers: 4,
-  rtwClients: 4,
-  storageClients: 2,
-  deletesPerS: 50,
-  uploadsPerS: 10,
-  thinkMs: 2,
+  ...onlineOptionsFromEnv({}),
   warmupMs: 1000,
   statementTimeoutMs: 15_000,
   rowsPerWriter: 300,
@@ -232,22 +226,16 @@ interface Fixtures {
 
 const SQL = new Map<string, string>();
 const sql = (file: string) => {
-  if (!SQL.has(file)) SQL.set(file, sqlFile(`online/${file}`));
+  if (!SQL.has(file)) SQL.set(file, sqlText(`online/${file}`));
   return SQL.get(file)!;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** mulberry32: each client's choices are reproducible from the run's seed. */
+/** Each client's choices are reproducible from the run's seed. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Rng(seed, 'online');
+  return () => g.float();
 }
 const pick = <T>(r: () => number, xs: T[]): T => xs[Math.floor(r() * xs.length)];
 
@@ -520,11 +508,6 @@ function storageClient(fx: Fixtures, t: Traffic, o: OnlineOptions, n: number, r:
   };
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
-}
-
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 function stepStats(timeline: { step: string; at: number }[], end: number, t: Traffic): StepStats[] {
@@ -547,8 +530,8 @@ function stepStats(timeline: { step: string; at: number }[], end: number, t: Tra
       byKind,
       errors: errors.length,
       deadlocks: errors.filter((e) => e.code === DEADLOCK).length,
-      p50: round1(percentile(ms, 0.5)),
-      p99: round1(percentile(ms, 0.99)),
+      p50: ms.length ? round1(percentile(ms, 0.5)) : 0,
+      p99: ms.length ? round1(percentile(ms, 0.99)) : 0,
       max: round1(max),
       // Only a step of the pack can make the app wait behind the pack; the phases between steps
       // (the app alone) are reported, and still held to 0 failures and 0 deadlocks.
@@ -768,11 +751,7 @@ function summarize(t: Traffic, r: Pick<OnlineReport, 'error' | 'errorStep' | 'po
   };
 }
 
-function table(headers: string[], rows: (string | number)[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r: (string | number)[]) => r.map((c, i) => (typeof c === 'number' ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join('  ');
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
+const table = (head: string[], rows: (string | number)[][]): string => formatTable(rows, { head });
 
 const SHORT: Record<Kind, string> = {
   'old-app write': 'old w', 'new-app write': 'new w', 'old-app read': 'old r', 'new-app read': 'new r',
@@ -862,26 +841,10 @@ export async function startLockOrderLoad(url: string, opts: { clients?: number; 
   };
 }
 
-function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return n;
-}
-
-/** The ONLINE_* knobs (see the header). */
-export function onlineOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<OnlineOptions> {
-  const d = DEFAULT_ONLINE_OPTIONS;
-  return {
-    writers: intEnv(env, 'ONLINE_WRITERS', d.writers) || 1,
-    readers: intEnv(env, 'ONLINE_READERS', d.readers) || 1,
-    rtwClients: intEnv(env, 'ONLINE_RTW_CLIENTS', d.rtwClients),
-    storageClients: intEnv(env, 'ONLINE_STORAGE_CLIENTS', d.storageClients),
-    deletesPerS: intEnv(env, 'ONLINE_DELETES_PER_S', d.deletesPerS),
-    uploadsPerS: intEnv(env, 'ONLINE_UPLOADS_PER_S', d.uploadsPerS),
-    thinkMs: intEnv(env, 'ONLINE_THINK_MS', d.thinkMs),
-  };
+/** The ONLINE_* knobs (lib/settings.ts). */
+export function onlineOptionsFromEnv(env: Env) {
+  const { budgetMs: _, ...opts } = onlineSettings(env);
+  return opts;
 }
 
 async function main(): Promise<number> {
@@ -893,7 +856,7 @@ async function main(): Promise<number> {
   let error: string | undefined;
   try {
     const seedOptions = seedOptionsFromEnv(env);
-    const posts = seedOptions.posts ?? 200_000;
+    const posts = seedOptions.posts ?? DEFAULT_POSTS.online;
     const opts = onlineOptionsFromEnv(env);
     server = await startServer(env);
     log(`== ${server.kind} PostgreSQL ${server.version}`);

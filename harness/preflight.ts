@@ -15,15 +15,14 @@
 // Exit codes: 0 report printed, 1 a query failed, 2 bad input (no DATABASE_URL, unreachable,
 // login refused, baseline tables missing).
 import pg from 'pg';
-import { sqlFile } from './target.ts';
+import { sqlText } from '../lib/sql.ts';
 import { migrationNames } from './migrate.ts';
-import { describeError } from './errors.ts';
+import { errorLine, exitCode } from '../lib/errors.ts';
+import { connectClient } from '../lib/db.ts';
+import { BadInput, databaseUrl, intSetting, KNOBS } from '../lib/settings.ts';
+import { formatTable } from '../lib/table.ts';
 
-/** The tables the pack needs (as 01_expand-columns checks them). */
-export const BASELINE_TABLES = ['organization', 'posts', 'storage', 'user'] as const;
-
-import { KNOBS } from '../lib/settings.ts';
-export const DEFAULT_BATCH_SIZE = KNOBS.BACKFILL_BATCH_SIZE.default;
+const DEFAULT_BATCH_SIZE = KNOBS.BACKFILL_BATCH_SIZE.default;
 
 /** Queries in one READ ONLY, REPEATABLE READ transaction: one snapshot, no writes possible. */
 export interface ReadOnlySession {
@@ -32,13 +31,10 @@ export interface ReadOnlySession {
 }
 
 export async function openReadOnly(url: string): Promise<ReadOnlySession> {
-  const client = new pg.Client({ connectionString: url, application_name: 'imgref-preflight' });
-  // A connection the server ends (e.g. a dropped scratch database) is reported by the query
-  // that was running; without a listener the event would crash the process.
-  client.on('error', () => {});
-  await client.connect();
+  // Bounded by PGCONNECT_TIMEOUT like make migrate's, so a silent host exits the same (2).
+  const client = await connectClient(url, { application_name: 'imgref-preflight' });
   try {
-    await client.query(sqlFile('preflight/begin.sql'));
+    await client.query(sqlText('preflight/begin.sql'));
   } catch (e) {
     await client.end().catch(() => {});
     throw e;
@@ -48,13 +44,13 @@ export async function openReadOnly(url: string): Promise<ReadOnlySession> {
       return (await client.query<R>(sql, params)).rows;
     },
     async close() {
-      await client.query(sqlFile('preflight/end.sql')).catch(() => {});
+      await client.query(sqlText('preflight/end.sql')).catch(() => {});
       await client.end().catch(() => {});
     },
   };
 }
 
-export class MissingBaseline extends Error {
+export class MissingBaseline extends BadInput {
   constructor(readonly schema: string, readonly tables: string[], readonly columns: string[]) {
     super(
       `baseline schema not found in schema ${schema}: ` +
@@ -66,7 +62,6 @@ export class MissingBaseline extends Error {
   }
 }
 
-export class BadInput extends Error {}
 
 /** "user" is a reserved word: name it the way it must be written in SQL. */
 const ident = (name: string) => (name === 'user' ? '"user"' : name);
@@ -172,15 +167,6 @@ interface ReasonRow {
   duplicate_rows: string;
   duplicate_keys: string;
   long_rows: string;
-}
-
-/** BACKFILL_BATCH_SIZE as 06_backfill reads it: an integer >= 1, default 1000. */
-export function batchSizeFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.BACKFILL_BATCH_SIZE;
-  if (raw === undefined || raw === '') return DEFAULT_BATCH_SIZE;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new BadInput(`BACKFILL_BATCH_SIZE must be an integer >= 1, got "${raw}"`);
-  return n;
 }
 
 /** The backfill's batch count, computed as sql/backfill.sql sizes its batches. */
@@ -296,19 +282,19 @@ interface TableRow {
 
 /** The production settings (sql/preflight/{role,tables,publications,long_keys,image_id_columns}.sql). */
 async function production(session: ReadOnlySession, applied: string[], posts: TableReport, user: TableReport): Promise<ProductionReport> {
-  const [role] = await session.query<{ name: string; superuser: boolean; bypass_rls: boolean }>(sqlFile('preflight/role.sql'));
-  const tables = (await session.query<TableRow>(sqlFile('preflight/tables.sql'))).map((t) => ({
+  const [role] = await session.query<{ name: string; superuser: boolean; bypass_rls: boolean }>(sqlText('preflight/role.sql'));
+  const tables = (await session.query<TableRow>(sqlText('preflight/tables.sql'))).map((t) => ({
     table: t.tbl, kind: t.kind, isPartition: t.is_partition, hasChildren: t.has_children, owner: t.owner, roleIsOwner: t.role_is_owner,
     rls: t.rls, rlsForced: t.rls_forced, seesAllRows: t.sees_all_rows, policies: t.policies,
   }));
   const publications = (await session.query<{ name: string; all_tables: boolean; whole_schema: boolean; app_tables: string[] }>(
-    sqlFile('preflight/publications.sql'),
+    sqlText('preflight/publications.sql'),
   ))
     .filter((p) => p.all_tables || p.whole_schema || p.app_tables.length > 0)
     .map((p) => ({ name: p.name, allTables: p.all_tables, wholeSchema: p.whole_schema, appTables: p.app_tables }));
-  const [long] = await session.query<{ keys: string; longest: string; examples: string[] }>(sqlFile('preflight/long_keys.sql'));
+  const [long] = await session.query<{ keys: string; longest: string; examples: string[] }>(sqlText('preflight/long_keys.sql'));
   const strayImageIds = (await session.query<{ tbl: string; type: string; not_null: boolean; has_default: boolean; with_value: string }>(
-    sqlFile('preflight/image_id_columns.sql'),
+    sqlText('preflight/image_id_columns.sql'),
   )).map((c) => ({ table: c.tbl, type: c.type, notNull: c.not_null, hasDefault: c.has_default, withValue: Number(c.with_value) }));
   const report = {
     role: { name: role.name, superuser: role.superuser, bypassRls: role.bypass_rls },
@@ -325,12 +311,12 @@ export async function preflight(session: ReadOnlySession, opts: { batchSize?: nu
   const t0 = performance.now();
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   const [where] = await session.query<{ database: string; schema: string | null; server_version: string; standby: boolean }>(
-    sqlFile('preflight/server.sql'),
+    sqlText('preflight/server.sql'),
   );
   const schema = where.schema ?? '(none: search_path names no existing schema)';
 
   const cols = await session.query<{ tbl: string; col: string; table_exists: boolean; column_exists: boolean }>(
-    sqlFile('preflight/schema.sql'),
+    sqlText('preflight/schema.sql'),
   );
   const has = (tbl: string, col: string) => cols.some((c) => c.tbl === tbl && c.col === col && c.column_exists);
   const missingTables = [...new Set(cols.filter((c) => !c.table_exists).map((c) => c.tbl))].map(ident).sort();
@@ -342,7 +328,7 @@ export async function preflight(session: ReadOnlySession, opts: { batchSize?: nu
     .map((c) => `${ident(c.tbl)}.${c.col}`);
   if (missingTables.length || missingColumns.length) throw new MissingBaseline(schema, missingTables, missingColumns);
 
-  const applied = (await session.query<{ name: string }>(sqlFile('lib/applied_migrations.sql'), [where.schema])).map((r) => r.name);
+  const applied = (await session.query<{ name: string }>(sqlText('lib/applied_migrations.sql'), [where.schema])).map((r) => r.name);
   const all = migrationNames();
 
   const state = (oldCol: boolean, newCol: boolean): TableState => (!oldCol ? 'contracted' : newCol ? 'transition' : 'baseline');
@@ -350,17 +336,17 @@ export async function preflight(session: ReadOnlySession, opts: { batchSize?: nu
   const userState = state(has('user', 'image'), has('user', 'image_id'));
 
   const imageIds = has('posts', 'image_id') && has('user', 'image_id')
-    ? new Map((await session.query<{ tbl: string; total: string; with_image_id: string }>(sqlFile('preflight/image_ids.sql'))).map((r) => [r.tbl, r]))
+    ? new Map((await session.query<{ tbl: string; total: string; with_image_id: string }>(sqlText('preflight/image_ids.sql'))).map((r) => [r.tbl, r]))
     : undefined;
 
-  const pages = new Map((await session.query<{ tbl: string; pages: string; rows_per_page: string }>(sqlFile('preflight/pages.sql')))
+  const pages = new Map((await session.query<{ tbl: string; pages: string; rows_per_page: string }>(sqlText('preflight/pages.sql')))
     .map((r) => [r.tbl, expectedBatches(Number(r.pages), Number(r.rows_per_page), batchSize)]));
   const posts = postsState === 'contracted'
     ? contractedReport('image_id', Number(imageIds?.get('posts')?.total ?? 0))
-    : tableReport('image_key', postsState, await session.query<ReasonRow>(sqlFile('preflight/posts.sql')), POST_REASONS, pages.get('posts')!);
+    : tableReport('image_key', postsState, await session.query<ReasonRow>(sqlText('preflight/posts.sql')), POST_REASONS, pages.get('posts')!);
   const user = userState === 'contracted'
     ? contractedReport('image_id', Number(imageIds?.get('user')?.total ?? 0))
-    : tableReport('image', userState, await session.query<ReasonRow>(sqlFile('preflight/user.sql')), USER_REASONS, pages.get('user')!);
+    : tableReport('image', userState, await session.query<ReasonRow>(sqlText('preflight/user.sql')), USER_REASONS, pages.get('user')!);
   if (imageIds) {
     posts.withImageId = Number(imageIds.get('posts')!.with_image_id);
     user.withImageId = Number(imageIds.get('user')!.with_image_id);
@@ -368,7 +354,7 @@ export async function preflight(session: ReadOnlySession, opts: { batchSize?: nu
 
   let storage: StorageReport | null = null;
   if (postsState !== 'contracted' && userState !== 'contracted') {
-    const [s] = await session.query<Record<string, string | null>>(sqlFile('preflight/storage.sql'));
+    const [s] = await session.query<Record<string, string | null>>(sqlText('preflight/storage.sql'));
     storage = {
       total: Number(s.total),
       unreferenced: Number(s.unreferenced),
@@ -417,12 +403,8 @@ const REASON_LABEL: Record<Reason, string> = {
   variant: 'case/whitespace variant of a key',
 };
 
-function table(rows: string[][], rightAlign: Set<number>): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows
-    .map((r) => r.map((c, i) => (rightAlign.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd())
-    .join('\n');
-}
+const table = (rows: string[][], rightAlign: Set<number>): string =>
+  formatTable(rows, { align: rows[0].map((_, i) => (rightAlign.has(i) ? 'r' : 'l')) });
 
 const num = (n: number | null | undefined) => (n == null ? '-' : n.toLocaleString('en-US'));
 
@@ -506,14 +488,11 @@ export function formatReport(r: PreflightReport): string {
 // CLI
 // ------------------------------------------------------------------------------------------
 
-const BAD_INPUT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', '28P01', '28000', '3D000']);
-
 async function main(argv: string[]): Promise<number> {
   const unknown = argv.filter((a) => a !== '--json');
   if (unknown.length) throw new BadInput(`unknown argument ${unknown[0]}; usage: preflight.ts [--json]`);
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new BadInput('DATABASE_URL is not set: point it at the database to inspect (nothing is written)');
-  const batchSize = batchSizeFromEnv();
+  const url = databaseUrl(process.env, 'inspect (nothing is written)');
+  const batchSize = intSetting('BACKFILL_BATCH_SIZE'); // as 06_backfill reads it
   const report = await runPreflight(url, { batchSize });
   process.stdout.write(argv.includes('--json') ? JSON.stringify(report, null, 2) + '\n' : formatReport(report) + '\n');
   return 0;
@@ -523,9 +502,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     process.exit(await main(process.argv.slice(2)));
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    const known = err instanceof BadInput || err instanceof MissingBaseline;
-    process.stderr.write(`error: ${known ? (err as Error).message : describeError(err)}\n`);
-    process.exit(known || BAD_INPUT.has(code ?? '') ? 2 : 1);
+    process.stderr.write(`error: ${errorLine(err)}\n`);
+    process.exit(exitCode(err));
   }
 }

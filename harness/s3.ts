@@ -10,6 +10,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createObjectStore, type ObjectStore, type ObjectStoreConfig } from '../app/storage.ts';
+import { textSetting } from '../lib/settings.ts';
 
 // The SDK warns on Node < 22 about its 2027 releases; this project pins an SDK that runs on Node 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -60,7 +61,7 @@ const SCRIPT = path.join(path.dirname(new URL(import.meta.url).pathname), 's3-se
  */
 export async function startS3(opts: { auth?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<LocalS3> {
   const env = opts.env ?? process.env;
-  const python = env.S3_PYTHON || 'python3';
+  const python = textSetting('S3_PYTHON', env);
   const port = await freePort();
   const child = spawn(python, [SCRIPT, String(port), ...(opts.auth ? ['--auth'] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
   const closed = new Promise((r) => child.once('close', r));

@@ -12,8 +12,10 @@ import readline from 'node:readline';
 import pg from 'pg';
 import { DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { createObjectStore, objectStoreConfig, ObjectStoreConfigError, type ObjectStore } from '../app/storage.ts';
-import { describeError } from './errors.ts';
-import { ROOT, sqlFile } from './target.ts';
+import { describeError } from '../lib/errors.ts';
+import { ROOT, sqlText } from '../lib/sql.ts';
+import { formatTable } from '../lib/table.ts';
+import { isCi, textSetting } from '../lib/settings.ts';
 
 /** Bad input: printed as one line, exit 2. */
 export class AuditInputError extends Error {}
@@ -162,7 +164,7 @@ function namedSources(s: Schema): Array<[string, string]> {
   return out;
 }
 
-const report = (rel: string) => sqlFile(path.join('reports/storage-audit', rel));
+const report = (rel: string) => sqlText(path.join('reports/storage-audit', rel));
 
 interface StorageKey { key: string; rows: number; min_size: string; max_size: string; min_type: string; max_type: string }
 
@@ -419,10 +421,9 @@ export function describeS3Error(err: unknown, store: { bucket: string; endpoint?
 const fmt = (n: number) => n.toLocaleString('en-US');
 const mib = (n: number) => (n / 1048576).toFixed(1) + ' MiB';
 
-function table(rows: string[][]): string {
-  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r, j) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ') + (j === 0 ? '\n' + w.map((x) => '-'.repeat(x)).join('  ') : '')).join('\n');
-}
+/** First and last columns (names, notes) left, the figures between right. */
+const table = ([head, ...rows]: string[][]): string =>
+  formatTable(rows, { head, align: head.map((_, i) => (i === 0 || i === head.length - 1 ? 'l' : 'r')) });
 
 export function formatReport(r: AuditReport): string {
   const m = r.missing;
@@ -459,7 +460,7 @@ export function formatReport(r: AuditReport): string {
 interface Cli { json: boolean; opts: AuditOptions }
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Cli {
-  const opts: AuditOptions = { graceMs: parseGraceMs(env.AUDIT_GRACE || '7 days'), schema: env.AUDIT_SCHEMA || 'public' };
+  const opts: AuditOptions = { graceMs: parseGraceMs(textSetting('AUDIT_GRACE', env)), schema: textSetting('AUDIT_SCHEMA', env) };
   let json = false;
   for (const a of argv) {
     const [flag, value] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -483,7 +484,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Cli {
 
 /** One redrawn line on a TTY; otherwise a line every 5 s, and always the last. */
 function progressLine(env: NodeJS.ProcessEnv): (n: number, ms: number, done?: boolean) => void {
-  const tty = Boolean(process.stderr.isTTY) && env.CI !== 'true';
+  const tty = Boolean(process.stderr.isTTY) && !isCi(env);
   let last = 0;
   return (n, ms, done) => {
     const line = `storage-audit: listed ${fmt(n)} objects in ${(ms / 1000).toFixed(1)} s, ${fmt(Math.round(n / Math.max(ms / 1000, 0.001)))}/s`;
@@ -502,10 +503,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   let db: pg.Client | undefined;
   try {
     const { json, opts } = parseArgs(argv, env);
-    if (!env.DATABASE_URL) throw new AuditInputError('DATABASE_URL is not set (the app database to compare the bucket with)');
+    const url = textSetting('DATABASE_URL', env);
+    if (!url) throw new AuditInputError('DATABASE_URL is not set (the app database to compare the bucket with)');
     cfg = objectStoreConfig(env);
     store = createObjectStore(cfg);
-    db = new pg.Client({ connectionString: env.DATABASE_URL, application_name: 'storage-audit' });
+    db = new pg.Client({ connectionString: url, application_name: 'storage-audit' });
     await db.connect();
     const rep = await runAudit(db, store, { ...opts, onProgress: json ? undefined : progressLine(env) });
     process.stdout.write((json ? JSON.stringify(rep, null, 2) : formatReport(rep)) + '\n');

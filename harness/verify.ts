@@ -3,15 +3,18 @@
 // reports/verify.json. Exit code: 0 all passed, 1 a check failed, 2 could not run.
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, loadBaseline, withClient, sqlFile, ROOT, type Server } from './target.ts';
+import { withClient } from '../lib/db.ts';
+import { sqlText, ROOT } from '../lib/sql.ts';
+import { startServer, loadBaseline, type Server } from '../lib/target.ts';
 import { migrate, migrationNames } from './migrate.ts';
 import { PLAN, lastOf, verifyText } from '../lib/plan.ts';
 import { checkPhase, snapshot, formatViolation, type InvariantResult, type Phase } from './invariants.ts';
-import { describeError } from './errors.ts';
+import { describeError } from '../lib/errors.ts';
 import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
 import { progressReporter } from '../seeds/progress.ts';
 import { objectSeedOptionsFromEnv } from '../seeds/objects.ts';
 import { startBucketCheck, type BucketCheck, type BucketLinks } from './bucket-check.ts';
+import { formatTable } from '../lib/table.ts';
 
 interface StepResult { step: string; ms: number; note?: string }
 interface StepCheck { step: string; check: string; ok: boolean }
@@ -43,11 +46,7 @@ async function verifyStep(url: string, name: string): Promise<StepCheck[]> {
   });
 }
 
-function table(headers: string[], rows: (string | number)[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r: (string | number)[]) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ');
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
+const table = (head: string[], rows: (string | number)[][]): string => formatTable(rows, { head, align: head.map(() => 'l') });
 
 export interface VerifyReport {
   ok: boolean;
@@ -113,7 +112,7 @@ export async function verify(env: NodeJS.ProcessEnv = process.env): Promise<Veri
     await timed(steps, 'down (all)', () => migrate(dbUrl, { direction: 'down', log: (l) => log('   ' + l) }));
     await check('rolledback');
     await linkCheck('after the rollback');
-    const sums = await withClient(dbUrl, (c) => c.query(sqlFile('invariants/checksums.sql')));
+    const sums = await withClient(dbUrl, (c) => c.query(sqlText('invariants/checksums.sql')));
     const cs = sums.rows[0];
     steps.push({ step: 'checksums', ms: 0, note: `posts ${cs.posts_before === cs.posts_after ? 'equal' : 'DIFFER'} (${cs.posts_after}), user ${cs.user_before === cs.user_after ? 'equal' : 'DIFFER'} (${cs.user_after})` });
     await timed(steps, 'up (all, again)', () => migrate(dbUrl, { direction: 'up', log: (l) => log('   ' + l) }));

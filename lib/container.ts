@@ -2,16 +2,19 @@
 // machines with a Docker engine. PG_VERSION picks the image (postgres:<major>-alpine; PG_IMAGE
 // overrides it). The engine is looked for first: without one this fails in well under a second
 // with a one-line message, instead of a pull or a start timeout.
-import { attachServer, EMBEDDED_VERSIONS, type Server } from './target.ts';
+import { attachServer, EMBEDDED_VERSIONS, type Server } from './server.ts';
+import { intSetting, textSetting, type Env } from './settings.ts';
+import { ServerStartError } from './embedded.ts';
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 
-export async function startContainer(env: NodeJS.ProcessEnv = process.env): Promise<Server> {
-  const version = Number(env.PG_VERSION ?? 15);
-  if (!env.PG_IMAGE && !EMBEDDED_VERSIONS[version]) {
-    throw new Error(`PG_VERSION=${env.PG_VERSION} is not available; choose one of ${Object.keys(EMBEDDED_VERSIONS).join(', ')}`);
+export async function startContainer(env: Env = process.env): Promise<Server> {
+  const version = intSetting('PG_VERSION', env);
+  const given = textSetting('PG_IMAGE', env);
+  if (!given && !EMBEDDED_VERSIONS[version]) {
+    throw new ServerStartError(`PG_VERSION=${version} is not available; choose one of ${Object.keys(EMBEDDED_VERSIONS).join(', ')}`);
   }
-  const image = env.PG_IMAGE || `postgres:${version}-alpine`;
+  const image = given || `postgres:${version}-alpine`;
 
   const { getContainerRuntimeClient } = await import('testcontainers');
   try {

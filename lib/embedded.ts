@@ -10,9 +10,13 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { BadInput } from './settings.ts';
+import { EMBEDDED_VERSIONS, serverApi, serverVersion, type Server } from './server.ts';
 
-/** A failure to start the embedded server: the message is one line saying why and what to do. */
-export class ServerStartError extends Error {}
+/** A failure to start a server: the message is one line saying why and what to do (exit 2). */
+export class ServerStartError extends BadInput {}
 
 export interface RunAs {
   uid: number;
@@ -209,4 +213,38 @@ function stoppable(child: ChildProcess, cleanup: () => void): Embedded {
         child.kill('SIGINT');
       }),
   };
+}
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** An embedded server of this major version, on a free port, in a throwaway data directory. */
+export async function startEmbedded(version: number): Promise<Server> {
+  const alias = EMBEDDED_VERSIONS[version];
+  if (!alias) {
+    throw new ServerStartError(`PG_VERSION=${version} is not available; choose one of ${Object.keys(EMBEDDED_VERSIONS).join(', ')}`);
+  }
+  const native = packageBinaries(ROOT, alias);
+  const pkgVersion = JSON.parse(fs.readFileSync(path.join(native, '..', 'package.json'), 'utf8')).version as string;
+  const port = await freePort();
+  const password = randomBytes(8).toString('hex');
+  const server = await startEmbeddedServer({
+    native,
+    cacheName: `${version}-${pkgVersion}`,
+    port,
+    password,
+    flags: ['-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
+  });
+  const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  return serverApi('embedded', adminUrl, await serverVersion(adminUrl), () => server.stop());
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -54,7 +54,7 @@ export const KNOBS = {
   MIGRATE_SCHEMA: text('public', "the schema of the app's tables and of pgmigrations (node-pg-migrate's --schema)"),
   PGCONNECT_TIMEOUT: int(10, 0, 'seconds to wait for a connection (0 waits forever)'),
   PG_TARGET: text('', '`container`: PostgreSQL in a container (testcontainers); unset: DATABASE_URL, else embedded'),
-  PG_VERSION: int(15, 15, 'the embedded (or container) PostgreSQL major', 18),
+  PG_VERSION: int(15, 1, 'the embedded (or container) PostgreSQL major: 15, 16, 17 or 18 (any with PG_IMAGE)'),
   PG_IMAGE: text('', 'the container image (PG_TARGET=container); unset: postgres:<PG_VERSION>-alpine'),
   // The pack's batches and locks (sent to the SQL as :batch_size, :pause_ms, ...).
   BACKFILL_BATCH_SIZE: int(1000, 1, 'at most about this many rows per batch (backfill, archive pass, restores)'),
@@ -72,9 +72,9 @@ export const KNOBS = {
   SEED_NOW: text('2026-01-01T00:00:00.000Z', "end of the seeded data's one-year window (ISO date)"),
   SEED_CHECK: flag(false, 'seeds/cli.ts: measure every planted edge case with SQL afterwards'),
   SEED_JSON: flag(false, 'seeds/cli.ts: print the summary as JSON'),
-  SEED_OBJECTS: text('', 'make verify: also fill a local bucket (0..1: the share of storage rows with an object)'),
+  SEED_OBJECTS: text('', 'make verify: also fill a local bucket (0 < x <= 1: the share of storage rows with an object; 0 or unset: none)'),
   SEED_OBJ_AWKWARD: flag(true, 'plant awkward object keys (spaces, unicode)'),
-  SEED_OBJ_MAX_BYTES: int(0, 1, 'cap storage.size so the bucket stays small; unset: real sizes'),
+  SEED_OBJ_MAX_BYTES: int(0, 0, 'cap storage.size so the bucket stays small; 0 or unset: real sizes'),
   // make verify-online.
   ONLINE_BUDGET_MS: int(250, 1, 'the longest an app statement may wait in any step of the pack'),
   ONLINE_WRITERS: int(2, 1, 'writers per app version'),
@@ -105,7 +105,7 @@ export const KNOBS = {
   S3_PYTHON: text('python3', 'the Python that runs the local S3 server (moto) in tests'),
   AUDIT_GRACE: text('7 days', 'objects younger than this are never orphans'),
   AUDIT_SCHEMA: text('public', "the schema of the app's tables for make storage-audit"),
-  CI: flag(false, 'plain progress lines instead of a redrawing bar'),
+  CI: text('', 'true or 1: plain progress lines instead of a redrawing bar'),
 } satisfies Record<string, Knob>;
 
 export type KnobName = keyof typeof KNOBS;
@@ -133,6 +133,9 @@ export function flagSetting(name: NamesOf<FlagKnob>, env: Env = process.env): bo
   if (['0', 'false', 'no'].includes(v)) return false;
   throw new BadInput(`${name} must be 1 or 0 (true or false), got "${raw}"`);
 }
+
+/** CI=true or CI=1 (what CI services set); any other value is not a CI. */
+export const isCi = (env: Env = process.env): boolean => ['true', '1'].includes(textSetting('CI', env).toLowerCase());
 
 /** Posts each command seeds when SCALE is unset. */
 export const DEFAULT_POSTS = Object.freeze({ seed: 5000, verify: 400_000, online: 200_000, bench: 1_000_000, upload: 1_000_000 });

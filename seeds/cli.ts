@@ -4,7 +4,7 @@
 //   SCALE=1000000 npx tsx seeds/cli.ts        # 1M posts (also 1_000_000, 1e6, 1m)
 //   SCALE=2000 SEED_CHECK=1 npx tsx seeds/cli.ts
 //
-// It starts its own embedded PostgreSQL (harness/target.ts; DATABASE_URL points it at a server of
+// It starts its own embedded PostgreSQL (lib/target.ts; DATABASE_URL points it at a server of
 // yours instead, PG_VERSION picks the embedded major), creates a scratch database, loads
 // sql/baseline.sql, seeds, prints the summary, then drops the database and stops the server.
 //
@@ -35,19 +35,18 @@
 //   SEED_FRAC_USER_BLANKS       g. '' and whitespace only                              0.01
 //   SEED_FRAC_USER_VARIANTS     g. ' '||key, key||' ', upper(key)                      0.01
 import pg from 'pg';
-import { loadBaseline, ServerStartError, startServer, type Server } from '../harness/target.ts';
+import { loadBaseline, ServerStartError, startServer, type Server } from '../lib/target.ts';
 import { checkSeed } from './checks.ts';
 import { createProgress } from './progress.ts';
 import { seed, seedOptionsFromEnv, type SeedSummary } from './seed.ts';
 import { objectSeedOptionsFromEnv, seedLocalBucket } from './objects.ts';
+import { formatTable } from '../lib/table.ts';
+import { flagSetting } from '../lib/settings.ts';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-function table(title: string, rows: [string, string | number][]): string {
-  const w = Math.max(...rows.map(([k]) => k.length));
-  const v = Math.max(...rows.map(([, x]) => (typeof x === 'number' ? fmt(x) : x).length));
-  return [title, ...rows.map(([k, x]) => `  ${k.padEnd(w)}  ${(typeof x === 'number' ? fmt(x) : x).padStart(v)}`)].join('\n');
-}
+const table = (title: string, rows: [string, string | number][]): string =>
+  title + '\n' + formatTable(rows.map(([k, x]) => [k, typeof x === 'number' ? fmt(x) : x]), { align: ['l', 'r'], indent: '  ' });
 
 function printSummary(s: SeedSummary): void {
   const e = s.edgeCases;
@@ -121,10 +120,10 @@ async function main(): Promise<number> {
     try {
       const summary = await seed(client, { ...options, onProgress: progress.onProgress });
       progress.finish();
-      if (process.env.SEED_JSON === '1') console.log(JSON.stringify(summary, null, 2));
+      if (flagSetting('SEED_JSON')) console.log(JSON.stringify(summary, null, 2));
       else printSummary(summary);
       let code = 0;
-      if (process.env.SEED_CHECK === '1') {
+      if (flagSetting('SEED_CHECK')) {
         const t = performance.now();
         const report = await checkSeed(client, summary);
         console.log('\n' + table(`checks (${fmt(Math.round(performance.now() - t))} ms)`, Object.entries(report.measured)));
@@ -137,7 +136,7 @@ async function main(): Promise<number> {
       // After the checks: the bucket's awkward and zero-byte cases add storage rows.
       const objects = objectSeedOptionsFromEnv(process.env);
       if (objects) {
-        const bucket = await seedLocalBucket(client, objects, process.env.SEED_CHECK === '1');
+        const bucket = await seedLocalBucket(client, objects, flagSetting('SEED_CHECK'));
         console.log('\n' + bucket.text);
         for (const f of bucket.failures) console.error(`seed: ${f}`);
         if (bucket.failures.length) code = 1;

@@ -13,6 +13,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../app/storage.ts';
 import type { PreloadObject } from '../harness/s3.ts';
 import { parseGraceMs } from '../harness/storage-audit.ts';
+import { flagSetting, intSetting, parseFraction, textSetting, type Env } from '../lib/settings.ts';
 
 export interface ObjectSeedFractions {
   /** objects with no row, as a fraction of the storage keys; half older than the grace period */
@@ -46,29 +47,24 @@ export interface ObjectSeedOptions {
 export const DEFAULT_OBJECT_FRACTIONS: Readonly<ObjectSeedFractions> = Object.freeze({ orphans: 0.02, missing: 0.02, archived: 0.5, mismatch: 0.01 });
 const DAY = 86_400_000;
 
-export function objectSeedOptionsFromEnv(env: Record<string, string | undefined> = process.env): ObjectSeedOptions | undefined {
-  const raw = env.SEED_OBJECTS;
-  if (raw === undefined || raw === '' || raw === '0') return undefined;
-  const frac = (name: string, v: string | undefined, dflt: number) => {
-    if (v === undefined || v === '') return dflt;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`${name} must be a number from 0 to 1, got ${JSON.stringify(v)}`);
-    return n;
-  };
-  const fill = frac('SEED_OBJECTS', raw, 1);
+export function objectSeedOptionsFromEnv(env: Env = process.env): ObjectSeedOptions | undefined {
+  const raw = textSetting('SEED_OBJECTS', env);
+  if (raw === '' || raw === '0') return undefined;
+  const frac = (name: string, dflt: number) => (env[name]?.trim() ? parseFraction(name, env[name]!) : dflt);
+  const fill = parseFraction('SEED_OBJECTS', raw);
   return {
-    seed: Number(env.SEED ?? 42),
+    seed: intSetting('SEED', env),
     fill: fill === 0 ? 1 : fill,
     fractions: {
-      orphans: frac('SEED_OBJ_FRAC_ORPHANS', env.SEED_OBJ_FRAC_ORPHANS, DEFAULT_OBJECT_FRACTIONS.orphans),
-      missing: frac('SEED_OBJ_FRAC_MISSING', env.SEED_OBJ_FRAC_MISSING, DEFAULT_OBJECT_FRACTIONS.missing),
-      archived: frac('SEED_OBJ_FRAC_ARCHIVED', env.SEED_OBJ_FRAC_ARCHIVED, DEFAULT_OBJECT_FRACTIONS.archived),
-      mismatch: frac('SEED_OBJ_FRAC_MISMATCH', env.SEED_OBJ_FRAC_MISMATCH, DEFAULT_OBJECT_FRACTIONS.mismatch),
+      orphans: frac('SEED_OBJ_FRAC_ORPHANS', DEFAULT_OBJECT_FRACTIONS.orphans),
+      missing: frac('SEED_OBJ_FRAC_MISSING', DEFAULT_OBJECT_FRACTIONS.missing),
+      archived: frac('SEED_OBJ_FRAC_ARCHIVED', DEFAULT_OBJECT_FRACTIONS.archived),
+      mismatch: frac('SEED_OBJ_FRAC_MISMATCH', DEFAULT_OBJECT_FRACTIONS.mismatch),
     },
-    graceMs: parseGraceMs(env.AUDIT_GRACE ?? '7 days'),
+    graceMs: parseGraceMs(textSetting('AUDIT_GRACE', env)),
     now: Date.now(),
-    awkward: env.SEED_OBJ_AWKWARD !== '0',
-    maxBytes: env.SEED_OBJ_MAX_BYTES ? Number(env.SEED_OBJ_MAX_BYTES) : undefined,
+    awkward: flagSetting('SEED_OBJ_AWKWARD', env),
+    maxBytes: intSetting('SEED_OBJ_MAX_BYTES', env) || undefined,
   };
 }
 

@@ -1,6 +1,7 @@
 // A tiny progress reporter for seed()'s onProgress: one redrawing bar on a TTY; plain lines
 // (each 10 % step, at most every few seconds otherwise, and at the end of a phase) when stderr is
 // not a TTY or CI=true.
+import { isCi } from '../lib/settings.ts';
 
 export interface ProgressEvent {
   phase: string;
@@ -34,7 +35,7 @@ function fmtCount(n: number): string {
 export function createProgress(opts: ProgressOptions = {}): ProgressReporter {
   const stream = opts.stream ?? process.stderr;
   const env = opts.env ?? process.env;
-  const ci = env.CI === 'true' || env.CI === '1';
+  const ci = isCi(env);
   const tty = opts.tty ?? (Boolean(stream.isTTY) && !ci);
   const everyMs = opts.everyMs ?? 5000;
   const started = Date.now();

@@ -6,7 +6,7 @@ import { cli, migrateCli, type MigrateCliRun } from './cli.ts';
 import { bulkPosts } from './bulk.ts';
 import { migrationNames } from '../migrate.ts';
 import { firstOf } from '../../lib/plan.ts';
-import { withDatabase } from '../target.ts';
+import { withDatabase } from '../../lib/db.ts';
 
 /** The one error line; fails on a stack trace or on more than one error line. */
 function oneLineError(r: MigrateCliRun): string {
@@ -25,7 +25,7 @@ describe('make migrate: bad input', () => {
     ]);
     expect(oneLineError(noUrl)).toBe('error: DATABASE_URL is not set: point it at the database to migrate');
     expect(oneLineError(badCount)).toBe('error: N must be a positive integer, got "zero"');
-    expect(oneLineError(badRetries)).toBe('error: MIGRATE_RETRIES must be a non-negative integer, got "-1"');
+    expect(oneLineError(badRetries)).toBe('error: MIGRATE_RETRIES must be a whole number >= 0, got "-1"');
     for (const r of [noUrl, badCount, badRetries]) expect(r.code).toBe(2);
   });
 

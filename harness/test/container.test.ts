@@ -4,7 +4,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
-import { ROOT, startServer, withClient } from '../target.ts';
+import { withClient } from '../../lib/db.ts';
+import { ROOT } from '../../lib/sql.ts';
+import { startServer } from '../../lib/target.ts';
 
 /** Independent of testcontainers' own detection: the usual ways a Docker engine is reachable. */
 function dockerConfigured(): boolean {

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { inject, afterAll } from 'vitest';
 import pg from 'pg';
-import { attachServer, sqlFile, type Server } from '../target.ts';
+import { attachServer } from '../../lib/server.ts';
+import { sqlText } from '../../lib/sql.ts';
+import { type Server } from '../../lib/target.ts';
 
 /** Hand-made edge cases of the mapping rule; each row says what it expects. */
 export const CASES = fs.readFileSync(path.join(import.meta.dirname, 'cases/mapping.sql'), 'utf8');
@@ -64,7 +66,7 @@ export async function casesDb(): Promise<string> {
 export async function applied(url: string, schema = 'public'): Promise<string[]> {
   const c = await connect(url);
   try {
-    return (await c.query(sqlFile('lib/applied_migrations.sql'), [schema])).rows.map((r) => r.name);
+    return (await c.query(sqlText('lib/applied_migrations.sql'), [schema])).rows.map((r) => r.name);
   } finally {
     await c.end();
   }

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { reachable, runnableBinaries, ServerStartError, startEmbeddedServer, packageBinaries } from '../embedded.ts';
-import { ROOT } from '../target.ts';
+import { reachable, runnableBinaries, ServerStartError, startEmbeddedServer, packageBinaries } from '../../lib/embedded.ts';
+import { ROOT } from '../../lib/sql.ts';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -81,7 +81,7 @@ describe('embedded PostgreSQL from a clone in a private folder', () => {
       fs.chownSync(home, nobody.uid, nobody.gid);
       execFileSync('find', [project, '-path', path.join(project, 'node_modules'), '-prune', '-o', '-exec', 'chown', `${nobody.uid}:${nobody.gid}`, '{}', '+']);
       const script = path.join(project, 'start.mts');
-      fs.writeFileSync(script, `import { startServer, withClient } from './harness/target.ts';\nconst s = await startServer();\nconst v = await withClient(s.adminUrl, async (c) => (await c.query('SELECT current_user AS u')).rows[0].u);\nawait s.stop();\nconsole.log('started as ' + v);\nprocess.exit(0);\n`);
+      fs.writeFileSync(script, `import { startServer } from './lib/target.ts';\nimport { withClient } from './lib/db.ts';\nconst s = await startServer();\nconst v = await withClient(s.adminUrl, async (c) => (await c.query('SELECT current_user AS u')).rows[0].u);\nawait s.stop();\nconsole.log('started as ' + v);\nprocess.exit(0);\n`);
       fs.chownSync(script, nobody.uid, nobody.gid);
       const r = await run(path.join(project, 'node_modules/.bin/tsx'), [script], { cwd: project, env: { TMPDIR: tmp, HOME: tmp }, ...nobody });
       expect(r.out).toContain('started as postgres');

@@ -1,7 +1,8 @@
 // One PostgreSQL for the whole run (embedded, or DATABASE_URL), plus a template database with
 // the baseline loaded, so each test gets a fresh scratch database in milliseconds.
 import type { TestProject } from 'vitest/node';
-import { startServer, loadBaseline, databaseOf, ServerStartError, type Server } from '../target.ts';
+import { databaseOf } from '../../lib/db.ts';
+import { startServer, loadBaseline, ServerStartError, type Server } from '../../lib/target.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

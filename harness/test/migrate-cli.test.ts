@@ -9,7 +9,7 @@ import { baselineDb, casesDb, emptyDb, connect, CASES } from './db.ts';
 import { bulkPosts } from './bulk.ts';
 import { migrateCli, type MigrateCliRun } from './cli.ts';
 import { migrationNames } from '../migrate.ts';
-import { sqlFile } from '../target.ts';
+import { sqlText } from '../../lib/sql.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // A step gives up on a held lock after 1 s in all (MIGRATE_LOCK_WAIT_MS), and the CLI retries soon.
@@ -116,7 +116,7 @@ describe('MIGRATE_SCHEMA: the app in schema app, the CLI session on the default 
     const c = await connect(url);
     await c.query('CREATE SCHEMA app');
     await c.query('SET search_path TO app');
-    await c.query(sqlFile('baseline.sql'));
+    await c.query(sqlText('baseline.sql'));
     await c.query(CASES);
     await c.query('RESET search_path');
     const env = { DATABASE_URL: url, MIGRATE_SCHEMA: 'app' };
@@ -129,7 +129,7 @@ describe('MIGRATE_SCHEMA: the app in schema app, the CLI session on the default 
     expect(await columnExists(url, 'app', 'user', 'image')).toBe(true);
 
     // The lookup the CLI uses, from a session whose search_path does not name app.
-    const { rows } = await c.query(sqlFile('lib/applied_migrations.sql'), ['app']);
+    const { rows } = await c.query(sqlText('lib/applied_migrations.sql'), ['app']);
     expect((await c.query('SHOW search_path')).rows[0].search_path).not.toContain('app');
     expect(rows.map((r) => r.name)).toEqual(through('08_contract-posts'));
 
@@ -209,7 +209,7 @@ describe('make backfill uses migration 06 statements and settings', () => {
     const url = await casesDb();
     expect((await migrateCli(['up', '5'], { DATABASE_URL: url })).code).toBe(0);
     const r = await migrateCli(['backfill'], { DATABASE_URL: url, BACKFILL_BATCH_SIZE: '0' });
-    expect(errorLines(r)).toEqual(['error: BACKFILL_BATCH_SIZE must be an integer >= 1, got "0"']);
+    expect(errorLines(r)).toEqual(['error: BACKFILL_BATCH_SIZE must be a whole number >= 1, got "0"']);
     expect(r.code).toBe(2);
   });
 });

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { describe, it, expect } from 'vitest';
 import { baselineDb, emptyDb, connect, casesDb } from './db.ts';
 import { migrate, migrationNames } from '../migrate.ts';
-import { ROOT, sqlFile } from '../target.ts';
+import { ROOT, sqlText } from '../../lib/sql.ts';
 import { runPreflight, openReadOnly, MissingBaseline, type PreflightReport } from '../preflight.ts';
 import { seed } from '../../seeds/seed.ts';
 
@@ -139,7 +139,7 @@ describe('preflight', () => {
     expect(await n('SELECT count(image_id) AS n FROM "user"')).toBe(r.user.mapped);
     expect(await n('SELECT count(*) AS n FROM posts_image_key_archive')).toBe(r.posts.unmappedTotal);
     expect(await n('SELECT count(*) AS n FROM user_image_archive')).toBe(r.user.unmappedTotal);
-    const orphans = await c.query(sqlFile('reports/orphaned-storage.sql'), ['0 seconds']);
+    const orphans = await c.query(sqlText('reports/orphaned-storage.sql'), ['0 seconds']);
     await c.end();
     expect(orphans.rows.length).toBe(r.storage!.unreferenced);
     expect(orphans.rows.reduce((s, o) => s + Number(o.size), 0)).toBe(r.storage!.unreferencedBytes);
@@ -270,7 +270,7 @@ describe('preflight', () => {
     ]);
     expect(lines(down.stderr)).toEqual([expect.stringMatching(/^error: cannot reach PostgreSQL at 127\.0\.0\.1:1: connection refused/)]);
     expect(lines(login.stderr)).toEqual([expect.stringMatching(/^error: PostgreSQL refused the login: .*no_such_role/)]);
-    expect(lines(batch.stderr)).toEqual(['error: BACKFILL_BATCH_SIZE must be an integer >= 1, got "lots"']);
+    expect(lines(batch.stderr)).toEqual(['error: BACKFILL_BATCH_SIZE must be a whole number >= 1, got "lots"']);
     expect(lines(noUrl.stderr)).toEqual([expect.stringMatching(/^error: DATABASE_URL is not set/)]);
     for (const r of [down, login, batch, noUrl]) expect([r.code, r.stdout]).toEqual([2, '']);
   });

@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { baselineDb, casesDb, emptyDb, connect, applied } from './db.ts';
 import { cli } from './cli.ts';
 import { migrate, migrationNames } from '../migrate.ts';
-import { sqlFile } from '../target.ts';
+import { sqlText } from '../../lib/sql.ts';
 import { runPreflight, formatReport } from '../preflight.ts';
 
 // Roles are cluster-wide: each test makes its own, with a random suffix, and drops them after.
@@ -142,7 +142,7 @@ describe('01 refuses before any change, and preflight reports it', () => {
       `ALTER TABLE storage ENABLE ROW LEVEL SECURITY`,
       `GRANT SELECT ON posts, storage, "user" TO "${reader.name}", "${bypass.name}"`,
     ]);
-    const guard = sqlFile('guards/rows_visible.sql');
+    const guard = sqlText('guards/rows_visible.sql');
     const asRole = async (role: string | null) => {
       const c = await connect(url);
       try {

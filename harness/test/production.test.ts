@@ -9,7 +9,7 @@ import { baselineDb, casesDb, connect, CASES } from './db.ts';
 import { bulkPosts } from './bulk.ts';
 import { cli } from './cli.ts';
 import { migrate, migrationNames } from '../migrate.ts';
-import { sqlFile } from '../target.ts';
+import { sqlText } from '../../lib/sql.ts';
 import { stepStatements } from '../../lib/plan.ts';
 import { packVars } from '../../lib/settings.ts';
 
@@ -121,7 +121,7 @@ describe('case 5: a non-public schema, DML-only app roles, hardened default priv
     const role = `app_rw_${Date.now()}`;
     await withDb(url, async (c) => {
       await c.query(`CREATE SCHEMA app; SET search_path = app;`);
-      await c.query(sqlFile('baseline.sql'));
+      await c.query(sqlText('baseline.sql'));
       await c.query(CASES);
       await c.query(`ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC`);
       await c.query(`CREATE ROLE ${role}; GRANT USAGE ON SCHEMA app TO ${role};
@@ -187,7 +187,7 @@ describe('case 9: a database-level statement_timeout does not stop the pack', ()
     expect(down.out).not.toMatch(/canceling statement due to statement timeout/);
     expect(down.code).toBe(0);
     await withDb(url, async (c) => {
-      const invalid = await c.query(sqlFile('lib/invalid_indexes.sql'));
+      const invalid = await c.query(sqlText('lib/invalid_indexes.sql'));
       expect(invalid.rows).toEqual([]);
     });
   });
@@ -227,10 +227,10 @@ describe('case 15: up again after a partial down', () => {
     } finally {
       await holder.end();
     }
-    await withDb(url, async (c) => expect((await c.query(sqlFile('lib/invalid_indexes.sql'))).rows).toEqual([{ name: 'storage_organization_id_id_key' }]));
+    await withDb(url, async (c) => expect((await c.query(sqlText('lib/invalid_indexes.sql'))).rows).toEqual([{ name: 'storage_organization_id_id_key' }]));
     await migrate(url, { direction: 'down' });
     await withDb(url, async (c) => {
-      expect((await c.query(sqlFile('lib/invalid_indexes.sql'))).rows).toEqual([]);
+      expect((await c.query(sqlText('lib/invalid_indexes.sql'))).rows).toEqual([]);
       expect((await c.query(`SELECT to_regclass('storage_organization_id_id_key') AS i`)).rows[0].i).toBeNull();
     });
   });

@@ -4,7 +4,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import pg from 'pg';
 import { baselineDb } from './db.ts';
 import { migrate } from '../migrate.ts';
-import { sqlFile } from '../target.ts';
+import { sqlText } from '../../lib/sql.ts';
 
 // Timestamps have microseconds on purpose (now() has them too). A keyset cursor must go back to
 // the server exactly: a JS Date keeps milliseconds only, and a cursor rounded down to the
@@ -87,7 +87,7 @@ const afterPack = <T extends Record<string, unknown>>(row: T): T =>
 type Row = Record<string, unknown>;
 type Variant = 'before' | 'after';
 
-const file = (variant: Variant, name: string) => sqlFile(variant === 'before' ? `queries/before/${name}.sql` : `queries/${name}.sql`);
+const file = (variant: Variant, name: string) => sqlText(variant === 'before' ? `queries/before/${name}.sql` : `queries/${name}.sql`);
 
 async function feedPage(c: pg.Client, variant: Variant, org: string, viewer: string, cursor: Row | null, size: number): Promise<Row[]> {
   const { rows } = await c.query(file(variant, 'feed'), [org, viewer, cursor?.created_at ?? null, cursor?.id ?? null, size]);
@@ -136,7 +136,7 @@ async function snapshot(c: pg.Client, variant: Variant) {
 async function visibleFiles(c: pg.Client, viewer: string): Promise<string[]> {
   const seen: string[] = [];
   for (const id of ['s_a1', 's_a2', 's_b1', 'sa_alice', 'sa_dave', 'nope']) {
-    const { rows } = await c.query(sqlFile('queries/file_by_id.sql'), [id, viewer]);
+    const { rows } = await c.query(sqlText('queries/file_by_id.sql'), [id, viewer]);
     expect(rows.length).toBeLessThanOrEqual(1);
     if (rows.length) {
       expect(rows[0].id).toBe(id);

@@ -6,7 +6,7 @@ import { describe, it, expect } from 'vitest';
 import type pg from 'pg';
 import { baselineDb, connect } from './db.ts';
 import { migrate } from '../migrate.ts';
-import { sqlFile } from '../target.ts';
+import { sqlText } from '../../lib/sql.ts';
 
 const CASES = fs.readFileSync(path.join(import.meta.dirname, 'cases/mapping.sql'), 'utf8');
 
@@ -125,7 +125,7 @@ describe('scenarios on the migrated schema', () => {
     // an organization logo that names an orphan's key: the row goes, the object must stay
     await c.query(`UPDATE organization SET logo = 'org/org_a/posts/orphan.jpg' WHERE id = 'org_a'`);
 
-    const report = async (grace: string) => (await c.query(sqlFile('reports/orphaned-storage.sql'), [grace])).rows;
+    const report = async (grace: string) => (await c.query(sqlText('reports/orphaned-storage.sql'), [grace])).rows;
     const rows = await report('7 days');
     expect(rows.map((r) => [r.id, r.object_in_use])).toEqual([
       ['s_old_a', true], // duplicate: s_old_z (referenced) has the same object

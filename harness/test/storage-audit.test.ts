@@ -14,7 +14,7 @@ import { compareKeys, runAudit, type AuditReport } from '../storage-audit.ts';
 import { startS3 } from '../s3.ts';
 import { startBucketCheck } from '../bucket-check.ts';
 import { migrate } from '../migrate.ts';
-import { ROOT } from '../target.ts';
+import { ROOT } from '../../lib/sql.ts';
 import { baselineDb, connect, emptyDb } from './db.ts';
 import { freshBucket } from './s3.ts';
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createUpload, objectStoreConfig, ObjectStoreConfigError, organizationUploadKey, presignedGetSigner, withSignedUrls } from '../../app/storage.ts';
 import { awkwardKeys } from '../../seeds/objects.ts';
-import { sqlFile } from '../target.ts';
+import { sqlText } from '../../lib/sql.ts';
 import { baselineDb, connect } from './db.ts';
 import { freshBucket } from './s3.ts';
 import { startS3, S3StartError } from '../s3.ts';
@@ -61,7 +61,7 @@ describe('upload returns the storage id; download signs the joined key', () => {
       const put = await fetch(ticket.uploadUrl, { method: 'PUT', body, headers: ticket.headers });
       expect(put.status).toBe(200);
 
-      const file = (await db.query(sqlFile('queries/file_by_id.sql'), [ticket.id, 'u1'])).rows;
+      const file = (await db.query(sqlText('queries/file_by_id.sql'), [ticket.id, 'u1'])).rows;
       const [mapped] = await withSignedUrls(file, [['file_key', 'url']] as const, presignedGetSigner(store), 120);
       expect(mapped).not.toHaveProperty('file_key');
       expect(new URL(mapped.url!).searchParams.get('X-Amz-Expires')).toBe('120');

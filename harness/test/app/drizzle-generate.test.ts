@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../../target.ts';
+import { ROOT } from '../../../lib/sql.ts';
 import { cli } from '../cli.ts';
 import { CASES, connect, emptyDb } from '../db.ts';
 import { drizzleKit, PACK_MIGRATIONS, schemaOf, type State } from './drizzle-kit.ts';

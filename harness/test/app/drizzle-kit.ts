@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type pg from 'pg';
-import { ROOT } from '../../target.ts';
+import { ROOT } from '../../../lib/sql.ts';
 
 /**
  * node-pg-migrate's flags for a Drizzle app: its table (and the table's sequence, which

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../../target.ts';
+import { ROOT } from '../../../lib/sql.ts';
 import { cli, CLI } from '../cli.ts';
 import { casesDb } from '../db.ts';
 import { PACK_MIGRATIONS, pushProposes } from './drizzle-kit.ts';

@@ -3,13 +3,13 @@
 // run on what a Drizzle + better-auth app has.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sqlFile } from '../../target.ts';
+import { sqlText } from '../../../lib/sql.ts';
 import { connect, emptyDb } from '../db.ts';
 import { catalog, CONFIG, drizzleKit, exportSql, schemaOf } from './drizzle-kit.ts';
 
 /** baseline.sql without its leading comment lines. */
 const baselineBody = () =>
-  sqlFile('baseline.sql')
+  sqlText('baseline.sql')
     .split('\n')
     .filter((l, i, all) => !(l.startsWith('--') && all.slice(0, i).every((p) => p.startsWith('--'))))
     .join('\n');
@@ -26,7 +26,7 @@ describe('sql/baseline.sql', () => {
     const b = await connect(fromBaseline);
     const p = await connect(fromPush);
     try {
-      await b.query(sqlFile('baseline.sql'));
+      await b.query(sqlText('baseline.sql'));
       const push = await drizzleKit(['push', '--config', CONFIG], { DATABASE_URL: fromPush, DRIZZLE_SCHEMA: schemaOf('before') });
       expect(push.out).toMatch(/Changes applied/);
       const pushed = await catalog(p);
@@ -41,7 +41,7 @@ describe('sql/baseline.sql', () => {
   it("has better-auth's tables and types: session, account, verification, invitation; timestamp without time zone; organization.slug NOT NULL", async () => {
     const c = await connect(await emptyDb());
     try {
-      await c.query(sqlFile('baseline.sql'));
+      await c.query(sqlText('baseline.sql'));
       const rows = await catalog(c);
       for (const t of ['session', 'account', 'verification', 'invitation'])
         expect(rows.some((r) => r.startsWith(`column ${t}.id:`))).toBe(true);
@@ -57,7 +57,7 @@ describe('sql/baseline.sql', () => {
     const c = await connect(await emptyDb());
     try {
       await c.query('CREATE SCHEMA app; SET search_path = app');
-      await c.query(sqlFile('baseline.sql'));
+      await c.query(sqlText('baseline.sql'));
       expect((await catalog(c, 'public')).length).toBe(0);
       expect((await catalog(c, 'app')).length).toBeGreaterThan(50);
     } finally {

@@ -66,7 +66,7 @@ describe('bad input', () => {
     expect(() => migrateSettings({ DATABASE_URL: 'x', MIGRATE_RETRIES: '-1' })).toThrow('MIGRATE_RETRIES must be a whole number >= 0, got "-1"');
     expect(() => migrateSettings({ DATABASE_URL: 'x', PGCONNECT_TIMEOUT: '1.5' })).toThrow(/^PGCONNECT_TIMEOUT/);
     expect(() => flagSetting('SEED_CHECK', { SEED_CHECK: 'maybe' })).toThrow('SEED_CHECK must be 1 or 0');
-    expect(() => intSetting('PG_VERSION', { PG_VERSION: '14' })).toThrow('PG_VERSION must be a whole number from 15 to 18, got "14"');
+    expect(() => intSetting('PG_VERSION', { PG_VERSION: '15.1' })).toThrow('PG_VERSION must be a whole number >= 1, got "15.1"');
   });
 });
 
