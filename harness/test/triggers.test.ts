@@ -1,23 +1,26 @@
 // The transition triggers: old-app writes (key), new-app writes (image_id), and contradictions.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+// Each `it` has a database of its own: the hand-made cases with every step before the backfill
+// applied (expand, indexes, keys, triggers), cloned from one template.
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import type pg from 'pg';
-import { baselineDb, connect, CASES } from './db.ts';
-import { migrate } from '../migrate.ts';
+import { connect } from './db.ts';
+import { before } from './migrations/walk.ts';
+import { stepsOf } from '../../lib/plan.ts';
 
+const fresh = before(stepsOf('backfill')[0]);
 
 describe('transition sync triggers', () => {
   let c: pg.Client;
   const post = async (id: string) =>
     (await c.query('SELECT image_key, image_id FROM posts WHERE id = $1', [id])).rows[0];
   const user = async (id: string) => (await c.query('SELECT image, image_id FROM "user" WHERE id = $1', [id])).rows[0];
+  const insertPost = (id: string, key: string | null) =>
+    c.query(`INSERT INTO posts (id, organization_id, user_id, content, image_key) VALUES ($1, 'org_a', 'u_author', 'x', $2)`, [id, key]);
 
-  beforeAll(async () => {
-    const url = await baselineDb();
-    c = await connect(url);
-    await c.query(CASES);
-    await migrate(url, { direction: 'up', count: 5 }); // expand, index, keys, triggers; no backfill yet
+  beforeEach(async () => {
+    c = await connect(await fresh());
   });
-  afterAll(() => c.end());
+  afterEach(() => c.end());
 
   it('old app: inserting a key resolves image_id by the rule', async () => {
     await c.query(`INSERT INTO posts (id, organization_id, user_id, content, image_key)
@@ -32,6 +35,7 @@ describe('transition sync triggers', () => {
   });
 
   it('any write to a row not yet backfilled resolves it, so the page-ordered backfill cannot miss a moved row', async () => {
+    expect(await post('p_plain')).toEqual({ image_key: 'org/org_a/posts/one.jpg', image_id: null });
     await c.query(`UPDATE posts SET content = 'edited' WHERE id IN ('p_plain', 'p_url')`);
     expect(await post('p_plain')).toEqual({ image_key: 'org/org_a/posts/one.jpg', image_id: 's_a1' });
     expect(await post('p_url')).toEqual({ image_key: 'https://cdn.example.com/org/org_a/posts/one.jpg', image_id: null });
@@ -40,6 +44,7 @@ describe('transition sync triggers', () => {
   });
 
   it('old app: changing the key re-resolves, clearing it clears image_id', async () => {
+    await insertPost('t1', 'org/org_a/posts/tie.jpg');
     await c.query(`UPDATE posts SET image_key = 'org/org_a/posts/old.jpg' WHERE id = 't1'`);
     expect(await post('t1')).toEqual({ image_key: 'org/org_a/posts/old.jpg', image_id: 's_old_z' });
     await c.query(`UPDATE posts SET image_key = NULL WHERE id = 't1'`);
@@ -47,6 +52,7 @@ describe('transition sync triggers', () => {
   });
 
   it('new app: setting image_id sets the key to that file_key, even a non-oldest duplicate', async () => {
+    await insertPost('t1', null);
     await c.query(`UPDATE posts SET image_id = 's_tie_b' WHERE id = 't1'`);
     expect(await post('t1')).toEqual({ image_key: 'org/org_a/posts/tie.jpg', image_id: 's_tie_b' });
     await c.query(`UPDATE posts SET image_id = NULL WHERE id = 't1'`);
@@ -54,16 +60,19 @@ describe('transition sync triggers', () => {
   });
 
   it('new app: an image of another organization or a missing id is rejected by the foreign key', async () => {
+    await insertPost('t1', null);
     await expect(c.query(`UPDATE posts SET image_id = 's_b_only' WHERE id = 't1'`)).rejects.toMatchObject({ code: '23503' });
     await expect(c.query(`UPDATE posts SET image_id = 'nope' WHERE id = 't1'`)).rejects.toMatchObject({ code: '23503' });
   });
 
   it('writing both columns consistently is accepted', async () => {
+    await insertPost('t1', null);
     await c.query(`UPDATE posts SET image_key = 'org/org_a/posts/one.jpg', image_id = 's_a1' WHERE id = 't1'`);
     expect(await post('t1')).toEqual({ image_key: 'org/org_a/posts/one.jpg', image_id: 's_a1' });
   });
 
   it('writing both columns in contradicting ways fails with a clear message', async () => {
+    await insertPost('t1', 'org/org_a/posts/one.jpg');
     await expect(
       c.query(`UPDATE posts SET image_key = 'org/org_a/posts/old.jpg', image_id = 's_tie_a' WHERE id = 't1'`),
     ).rejects.toMatchObject({ code: '23514', message: expect.stringMatching(/posts t1: image_key .* and image_id .* disagree/) });
@@ -78,11 +87,13 @@ describe('transition sync triggers', () => {
   });
 
   it('moving a post to another organization re-resolves its key there', async () => {
+    await insertPost('t2', 'org/org_b/posts/only-b.jpg');
     await c.query(`UPDATE posts SET organization_id = 'org_b', image_key = 'shared/logo.png' WHERE id = 't2'`);
     expect(await post('t2')).toEqual({ image_key: 'shared/logo.png', image_id: 's_both_b' });
   });
 
   it('deleting a storage row nulls image_id and keeps the key, as the old app would', async () => {
+    await insertPost('t1', null);
     await c.query(`INSERT INTO storage (id, file_key, file_name, content_type, size, organization_id)
                    VALUES ('s_tmp', 'org/org_a/posts/tmp.jpg', 't', 'image/jpeg', 1, 'org_a')`);
     await c.query(`UPDATE posts SET image_key = 'org/org_a/posts/tmp.jpg' WHERE id = 't1'`);
