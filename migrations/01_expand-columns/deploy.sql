@@ -1,6 +1,8 @@
 -- Expand, part 1: the new columns. Nullable, no default: a catalog-only change, instant on any
 -- table size, but ALTER TABLE ADD COLUMN still takes ACCESS EXCLUSIVE for that instant.
--- Runs after the guards of sql/guards/ (see migrations/01_expand-columns.ts), in one transaction.
+-- After the guards of sql/guards/ (included below, in order: the baseline first, as the others
+-- assume the tables exist; then who runs the pack, what the tables are, what the role can see
+-- before anything counts rows, stray columns), all in one transaction: a refusal changes nothing.
 
 -- Both tables at once, in short attempts retried with backoff (sql/lib/lock_retry.sql): no app
 -- query queues behind us for longer than one attempt, even behind a long transaction.

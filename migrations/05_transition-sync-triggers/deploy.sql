@@ -1,4 +1,4 @@
--- Transition: the sync triggers (sql/sync/posts.sql, sql/sync/user.sql, sent after this file in
+-- Transition: the sync triggers (sql/sync/posts.sql, sql/sync/user.sql, included at the end, in
 -- the same transaction). Creating a trigger takes SHARE ROW EXCLUSIVE on its table: posts,
 -- "user" and storage (the upload triggers), all at once, in short attempts.
 SET LOCAL statement_timeout = 0;

@@ -1,7 +1,7 @@
 -- Run outside a transaction, one statement at a time: each CALL commits batch by batch.
 -- :batch_size and :pause_ms come from BACKFILL_BATCH_SIZE and BACKFILL_PAUSE_MS; :lock_attempt_ms
--- from MIGRATE_LOCK_ATTEMPT_MS (migrations/lib/knobs.ts). `make backfill` sends these same
--- statements.
+-- from MIGRATE_LOCK_ATTEMPT_MS (lib/settings.ts). `make backfill` sends these same statements,
+-- the included files each as one statement (lib/plan.ts).
 \ir ../../sql/guards/rows_visible.sql
 \ir ../../sql/batches.sql
 \ir ../../sql/backfill.sql

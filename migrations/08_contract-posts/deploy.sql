@@ -2,7 +2,7 @@
 -- storage trigger that archives the key of every post whose file is deleted (the old app keeps
 -- keys; from the column drop on, only the archive can). From the moment the archive exists, the
 -- sync trigger keeps it exact for every row the app writes (sql/sync/posts.sql); part 2
--- (08_contract-posts.archive.sql) copies the rest in batches. CREATE TRIGGER takes SHARE ROW
+-- (deploy-archive.sql) copies the rest in batches. CREATE TRIGGER takes SHARE ROW
 -- EXCLUSIVE on storage (uploads and deletes wait one attempt at most); posts is not locked.
 SET LOCAL statement_timeout = 0;
 \ir ../../sql/guards/rows_visible.sql

@@ -1,4 +1,4 @@
--- Contract, posts, undone, part 1 (one transaction, with sql/sync/posts.sql after it): the old
+-- Contract, posts, undone, part 1 (one transaction, sql/sync/posts.sql included at the end): the old
 -- column comes back, empty, in an instant (catalog only), and the sync trigger is attached
 -- again, with image_ref_key_written (the archive exists). From then on every app write settles
 -- its row as if its value had been restored first. ACCESS EXCLUSIVE on posts alone, in short
@@ -11,7 +11,7 @@ SELECT image_ref_lock('posts', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_
 
 ALTER TABLE posts ADD COLUMN IF NOT EXISTS image_key text;
 -- The sync trigger maintains the archive now; the storage delete trigger stays until the
--- restore is done (08_contract-posts.finish.sql): a pending row's key is only there.
+-- restore is done (revert-finish.sql): a pending row's key is only there.
 DROP TRIGGER IF EXISTS image_ref_archive_settle ON posts;
 DROP FUNCTION IF EXISTS image_ref_archive_posts_settle();
 \ir ../../sql/sync/posts.sql

@@ -1,4 +1,4 @@
--- Contract, user, undone, part 1 (one transaction, with sql/sync/user.sql after it): the
+-- Contract, user, undone, part 1 (one transaction, sql/sync/user.sql included at the end): the
 -- column stayed (better-auth's provider URLs); the sync trigger is attached again, with
 -- image_ref_key_written (the archive exists). From then on every app write settles its row as
 -- if its value had been restored first. ACCESS EXCLUSIVE on "user" alone, in short

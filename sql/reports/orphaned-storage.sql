@@ -7,7 +7,7 @@
 -- From code: client.query(sql, ['7 days']). In psql 16+: end the query with \bind '7 days' \g
 -- instead of its ';'.
 --
--- Works after 03_index-image-id (and after the contracts): the NOT EXISTS lookups use
+-- Works after 03_expand-image-id-indexes (and after the contracts): the NOT EXISTS lookups use
 -- posts_image_id_idx and user_image_id_idx, so this is an anti-join, not a scan per row.
 --
 -- Cleaning the object store from it: delete the listed storage rows; delete the object at
