@@ -8,7 +8,7 @@ import pg from 'pg';
 import { runner } from 'node-pg-migrate';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { baselineDb, connect, applied } from '../db.ts';
-import { migrate } from '../../migrate.ts';
+import { migrate } from '../../../lib/migrate.ts';
 import { MIGRATIONS_DIR, OPT_IN, OPT_IN_DIR } from '../../../lib/plan.ts';
 import { createAuth, type AuthDatabase, type AuthSettings } from '../../../app/auth.ts';
 import * as battery from './auth-battery.ts';
@@ -44,6 +44,33 @@ function auth(adapter: (typeof ADAPTERS)[number], avatar: AuthSettings['avatar']
   return battery.testAuth(database, avatar);
 }
 
+/**
+ * The README's configuration for the drop ('image-dropped', Drizzle schema after-drop.ts): every
+ * call works, avatars by imageId, and an image from a client or a provider goes nowhere. It is
+ * deployed before the drop and stays until after its down, so it must work with and without the column.
+ */
+async function droppedConfigurationWorks(adapter: (typeof ADAPTERS)[number]) {
+  const a = auth(adapter, 'image-dropped', 'after-drop');
+  const state: battery.Expect = { imageIdColumn: true, userTrigger: false };
+  const user = await battery.signUpAndIn(a, `dropped-${adapter}`);
+  await a.api.updateUser({ headers: user.headers, body: { name: 'Ada L.' } });
+  expect(await battery.userRow(db, user.userId)).toMatchObject({ name: 'Ada L.', image_id: null });
+  const file = await battery.upload(db, user.userId);
+  await a.api.updateUser({ headers: user.headers, body: { imageId: file.id } as never });
+  await a.api.updateUser({ headers: user.headers, body: { image: battery.PROVIDER_AVATAR } });
+  const row = await battery.userRow(db, user.userId);
+  expect(row).toMatchObject({ image_id: file.id });
+  expect(row.image ?? null).toBeNull();
+  const session = await a.api.getSession({ headers: user.headers });
+  expect(session?.user).toMatchObject({ id: user.userId, imageId: file.id });
+  await battery.socialSignIn(a, db, state, 'discarded');
+  await battery.organizations(a, user.headers);
+  const withImage = await a.api.signUpEmail({
+    body: { email: `${user.userId}-img@example.com`, password: 'correct horse battery staple', name: 'Ada', image: battery.PROVIDER_AVATAR },
+  });
+  expect(await battery.userRow(db, withImage.user.id)).toMatchObject({ image_id: null });
+}
+
 // A social user from before the drop: its provider URL is what the drop keeps and its down restores.
 let socialUser: string;
 
@@ -59,14 +86,19 @@ beforeAll(async () => {
     { providerId: 'github', accountId: 'gh-before-drop' },
   );
   socialUser = created.user.id;
-  await optIn('up');
 });
 afterAll(async () => {
   await pool?.end();
   await db?.end();
 });
 
+describe('before the drop: the configuration for it is deployed first', () => {
+  it.each(ADAPTERS)('works while "user".image still exists (%s adapter)', droppedConfigurationWorks);
+});
+
 describe('after the opt-in drop of "user".image', () => {
+  beforeAll(() => optIn('up'));
+
   it('the drop is applied and the column is gone', async () => {
     expect((await applied(url)).at(-1)).toBe(DROP);
     expect(await battery.userRow(db, socialUser)).not.toHaveProperty('image');
@@ -95,26 +127,7 @@ describe('after the opt-in drop of "user".image', () => {
     else await expect(signIn).rejects.toThrow('The field "image" does not exist in the "user" Drizzle schema');
   });
 
-  it.each(ADAPTERS)('the README configuration works (%s adapter)', async (adapter) => {
-    const a = auth(adapter, 'image-dropped', 'after-drop');
-    const state: battery.Expect = { imageIdColumn: true, userTrigger: false };
-    const user = await battery.signUpAndIn(a, `dropped-${adapter}`);
-    await a.api.updateUser({ headers: user.headers, body: { name: 'Ada L.' } });
-    expect(await battery.userRow(db, user.userId)).toMatchObject({ name: 'Ada L.', image_id: null });
-    const file = await battery.upload(db, user.userId);
-    await a.api.updateUser({ headers: user.headers, body: { imageId: file.id } as never });
-    // an image from a client is accepted and goes nowhere: the avatar stays the upload
-    await a.api.updateUser({ headers: user.headers, body: { image: battery.PROVIDER_AVATAR } });
-    expect(await battery.userRow(db, user.userId)).toMatchObject({ image_id: file.id });
-    const session = await a.api.getSession({ headers: user.headers });
-    expect(session?.user).toMatchObject({ id: user.userId, imageId: file.id });
-    await battery.socialSignIn(a, db, state, 'dropped');
-    await battery.organizations(a, user.headers);
-    const withImage = await a.api.signUpEmail({
-      body: { email: `with-image-${adapter}@example.com`, password: 'correct horse battery staple', name: 'Ada', image: battery.PROVIDER_AVATAR },
-    });
-    expect(await battery.userRow(db, withImage.user.id)).toMatchObject({ image_id: null });
-  });
+  it.each(ADAPTERS)('the README configuration works (%s adapter)', droppedConfigurationWorks);
 });
 
 describe("the opt-in drop's down", () => {
@@ -124,6 +137,8 @@ describe("the opt-in drop's down", () => {
     expect(await applied(url)).not.toContain(DROP);
     expect(await battery.userRow(db, socialUser)).toMatchObject({ image: battery.PROVIDER_AVATAR });
   });
+
+  it.each(ADAPTERS)('the configuration for the drop still works (%s adapter): it is replaced after the down', droppedConfigurationWorks);
 
   it.each(ADAPTERS)('the default configuration works again (%s adapter)', async (adapter) => {
     const a = auth(adapter, 'beside-image', 'after');
