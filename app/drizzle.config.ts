@@ -12,5 +12,5 @@ export default defineConfig({
   // The pack's own tables are none of the app's business: drizzle-kit must neither drop nor
   // generate them. (node-pg-migrate's table lives in its own schema, out of schemaFilter.)
   schemaFilter: ['public'],
-  tablesFilter: ['!posts_image_key_archive', '!user_image_archive', '!pgmigrations'],
+  tablesFilter: ['!posts_image_key_archive', '!user_image_archive', '!user_image_dropped', '!pgmigrations'],
 });

@@ -16,10 +16,14 @@ async function pack(url: string, ...args: string[]): Promise<void> {
   expect(r.code, r.out).toBe(0);
 }
 
-/** The opt-in drop of "user".image (migrations/opt-in/, its own migrations table). */
+/**
+ * The opt-in drop of "user".image: migrations/opt-in/ (the pack's migrations and the drop), asked
+ * for by name through PGOPTIONS; down undoes the drop alone.
+ */
 async function optIn(url: string, direction: 'up' | 'down'): Promise<void> {
-  const args = [direction, '-m', 'migrations/opt-in', '--migrations-table', 'pgmigrations_opt_in', ...PACK_MIGRATIONS];
-  await promisify(execFile)(CLI, args, { cwd: ROOT, env: { ...process.env, DATABASE_URL: url, IMAGE_REF_DROP_USER_IMAGE: 'yes' } });
+  const args = [direction, '-m', 'migrations/opt-in', ...PACK_MIGRATIONS];
+  const env = { ...process.env, DATABASE_URL: url, PGOPTIONS: '-c image_ref.drop_user_image=yes' };
+  await promisify(execFile)(CLI, args, { cwd: ROOT, env });
 }
 
 describe('drizzle-kit push proposes nothing in any state the pack deploys', () => {
