@@ -221,17 +221,17 @@ describe('case 15: up again after a partial down', () => {
       await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1 FROM storage LIMIT 1');
       await withDb(url, async (c) => {
         await c.query(`SET lock_timeout = '200ms'`);
-        await expect(c.query('CREATE UNIQUE INDEX CONCURRENTLY storage_organization_id_id_key ON storage (organization_id, id)')).rejects.toMatchObject({ code: '55P03' });
+        await expect(c.query('CREATE INDEX CONCURRENTLY storage_file_key_hash_idx ON storage USING hash (file_key)')).rejects.toMatchObject({ code: '55P03' });
       });
       await holder.query('COMMIT');
     } finally {
       await holder.end();
     }
-    await withDb(url, async (c) => expect((await c.query(sqlText('lib/invalid_indexes.sql'))).rows).toEqual([{ name: 'storage_organization_id_id_key' }]));
+    await withDb(url, async (c) => expect((await c.query(sqlText('lib/invalid_indexes.sql'))).rows).toEqual([{ name: 'storage_file_key_hash_idx' }]));
     await migrate(url, { direction: 'down' });
     await withDb(url, async (c) => {
       expect((await c.query(sqlText('lib/invalid_indexes.sql'))).rows).toEqual([]);
-      expect((await c.query(`SELECT to_regclass('storage_organization_id_id_key') AS i`)).rows[0].i).toBeNull();
+      expect((await c.query(`SELECT to_regclass('storage_file_key_hash_idx') AS i`)).rows[0].i).toBeNull();
     });
   });
 });
