@@ -124,9 +124,6 @@ export const stepsOf = (phase: Phase): string[] => PLAN.filter((s) => s.phase ==
 /** How many steps run up to and including `name` (an `up N` count). */
 export const countThrough = (name: string): number => names().indexOf(stepNamed(name).name) + 1;
 
-/** The phase a migration belongs to. */
-export const phaseOf = (name: string): Phase => stepNamed(name).phase;
-
 /** The absolute path of one of a step's files (deploy.sql, verify.sql, ...). */
 export const stepFile = (name: string, file: string): string => path.join(stepDir(name), file);
 
