@@ -56,7 +56,7 @@ const inlineLimit = (n: number) => sql.raw(String(Math.trunc(n))) as unknown as 
  * row comparison, an index condition of the feed index in a generic plan too (no "$n IS NULL OR").
  * The cursor text is cast to the column's own type, so the comparison needs no cast of the column.
  */
-function before(at: SQL | unknown, id: SQL | unknown): SQL {
+function before(at: unknown, id: unknown): SQL {
   const type = sql.raw(posts.createdAt.getSQLType());
   return sql`(${posts.createdAt}, ${posts.id}) < (coalesce(${at}::${type}, 'infinity'), coalesce(${id}::text, ''))`;
 }
