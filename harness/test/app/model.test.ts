@@ -7,6 +7,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import * as model from '../../../app/model/index.ts';
+import { posts } from '../../../app/schema/index.ts';
 import { presignedGetSigner } from '../../../app/storage.ts';
 import { migrate } from '../../migrate.ts';
 import { sqlText } from '../../../lib/sql.ts';
@@ -92,6 +93,11 @@ describe('posts take imageId', () => {
       expect(err.code).toBeUndefined(); // not a database error passed through
       expect(await postRow(`px_${imageId}`)).toBeUndefined();
     }
+    // the database refuses the same row too (the pack's same-organization trigger), but as a
+    // constraint error with its own SQLSTATE: the model's check answers first
+    const direct = await db.insert(posts).values({ id: 'px_direct', organizationId: 'org_a', userId: 'u_alice', content: 'x', imageId: 's_b1' }).catch((e) => e);
+    expect(direct).not.toBeInstanceOf(model.ModelError);
+    expect(direct.cause?.code).toBe('23503');
     const missing = await model.createPost(db, { organizationId: 'org_a', userId: 'u_alice', content: 'x', imageId: 'nope' }).catch((e) => e);
     expect(missing).toBeInstanceOf(model.ImageNotFoundError);
     expect(missing.message).toBe('image nope does not exist');
