@@ -2,6 +2,7 @@
 // and every state the app deploys with "user".image passes better-auth 1.7.25's schema check.
 import { schemaCheckFor } from '@better-auth/core/db/internal';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { createTableRelationsHelpers, extractTablesRelationalConfig } from 'drizzle-orm';
 import { organization } from 'better-auth/plugins';
 import { describe, expect, it } from 'vitest';
 import * as after from '../../../app/schema/states/after.ts';
@@ -46,4 +47,13 @@ describe('app/schema/auth.ts', () => {
   it('after the opt-in drop of "user".image, better-auth\'s default config is refused (why the drop is opt-in)', async () => {
     await expect(betterAuthAccepts(afterDrop, true)).rejects.toThrow(/image/);
   });
+});
+
+it("every state's \"user\" carries better-auth's generated relations (Drizzle matches them by table name)", () => {
+  for (const state of [before, transition, after, afterDrop]) {
+    const { tables } = extractTablesRelationalConfig(state, createTableRelationsHelpers);
+    expect(Object.keys(tables.user.relations).sort()).toEqual(['accounts', 'invitations', 'members', 'sessions']);
+    expect(tables.session.relations.user.referencedTableName).toBe('user');
+    expect(tables.user.columns).toHaveProperty(state === before ? 'image' : 'imageId');
+  }
 });
