@@ -4,7 +4,7 @@
 import { databaseOf } from '../lib/db.ts';
 import { sqlText } from '../lib/sql.ts';
 import { type Server } from '../lib/target.ts';
-import { migrate } from '../harness/migrate.ts';
+import { migrate } from '../lib/migrate.ts';
 import { firstOf } from '../lib/plan.ts';
 import { benchSql, connect } from './db.ts';
 

@@ -10,7 +10,7 @@ import { getFeed, type FeedCursor } from '../app/model/feed.ts';
 import { sqlText } from '../lib/sql.ts';
 import { connect } from './db.ts';
 import { summarize, type Latency } from './measure.ts';
-import type { Target } from './report.ts';
+import type { Target } from './target.ts';
 
 export const DRIZZLE_FEED_MAX_RATIO = 1.2;
 

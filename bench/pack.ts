@@ -1,5 +1,5 @@
 // The pack, one migration at a time, with each step's wall time.
-import { migrate } from '../harness/migrate.ts';
+import { migrate } from '../lib/migrate.ts';
 import { parseBackfillDone, type BackfillDone } from './backfill.ts';
 
 export interface PackStep {

@@ -17,11 +17,9 @@ export interface Comparison {
   after: Latency;
 }
 
-export interface Target {
-  name: string;
-  measured: string;
-  pass: boolean;
-}
+import type { Target } from './target.ts';
+
+export type { Target };
 
 export interface Results {
   startedAt: string;

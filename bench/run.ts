@@ -35,7 +35,7 @@ import { BadInput, benchSettings, EXIT, type Env } from '../lib/settings.ts';
 import { exitCode } from '../lib/errors.ts';
 import { stepStatements } from '../lib/plan.ts';
 import { seed, seedOptionsFromEnv, type SeedSummary } from '../seeds/seed.ts';
-import { createProgress } from '../seeds/progress.ts';
+import { createProgress } from '../lib/progress.ts';
 import { compareBackfill, type BackfillComparison } from './backfill.ts';
 import { benchDrizzleFeed } from './drizzle-feed.ts';
 import { chartSvg } from './chart.ts';
@@ -43,7 +43,7 @@ import { benchSql, connect } from './db.ts';
 import { interleaved } from './interleave.ts';
 import { measure, type Latency, type MeasureOptions } from './measure.ts';
 import { runPackStepByStep } from './pack.ts';
-import { explainPrepared, feedPlanViolations, planOutline, type PlanNode } from './plan.ts';
+import { explainPrepared, feedPlanViolations, planOutline, type PlanNode } from '../lib/query-plan.ts';
 import { printable, targets, type Comparison, type Results } from './report.ts';
 
 const started = Date.now();

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { ObjectStore } from '../app/storage.ts';
 import { seedObjects, type ObjectSeedOptions, type ObjectSeedSummary } from '../seeds/objects.ts';
-import { startS3, type LocalS3 } from './s3.ts';
+import { startS3, type LocalS3 } from '../lib/s3.ts';
 import { runAudit } from './storage-audit.ts';
 import { withClient } from '../lib/db.ts';
 

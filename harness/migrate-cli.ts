@@ -14,7 +14,7 @@
 // at once with a one-line message.
 // Exit codes: 0 done, 1 failed, 2 bad input (no DATABASE_URL, unreachable, login, no baseline).
 import type pg from 'pg';
-import { appliedMigrations, renameMigrations, connectClient, DEFAULT_SCHEMA, migrate, migrationNames, releaseMigrationLock, takeMigrationLock } from './migrate.ts';
+import { appliedMigrations, renameMigrations, connectClient, DEFAULT_SCHEMA, migrate, migrationNames, releaseMigrationLock, takeMigrationLock } from '../lib/migrate.ts';
 import { backfillStatements } from '../lib/plan.ts';
 import { describeError, errorLine, exitCode, isDeadlock, isRetryable } from '../lib/errors.ts';
 import { BadInput, migrateSettings } from '../lib/settings.ts';

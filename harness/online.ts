@@ -32,7 +32,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { migrate, migrationNames } from './migrate.ts';
+import { migrate, migrationNames } from '../lib/migrate.ts';
 import { firstOf } from '../lib/plan.ts';
 import { checkInvariant, snapshot } from './invariants.ts';
 import { describeError } from '../lib/errors.ts';
@@ -40,7 +40,7 @@ import { withClient } from '../lib/db.ts';
 import { ROOT, sqlText } from '../lib/sql.ts';
 import { loadBaseline, startServer, type Server } from '../lib/target.ts';
 import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
-import { progressReporter } from '../seeds/progress.ts';
+import { progressReporter } from '../lib/progress.ts';
 import { formatTable } from '../lib/table.ts';
 import { Rng, percentile } from '../lib/random.ts';
 import { DEFAULT_POSTS, intSetting, KNOBS, onlineSettings, type Env } from '../lib/settings.ts';

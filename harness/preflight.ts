@@ -16,7 +16,7 @@
 // login refused, baseline tables missing).
 import pg from 'pg';
 import { sqlText } from '../lib/sql.ts';
-import { migrationNames } from './migrate.ts';
+import { migrationNames } from '../lib/migrate.ts';
 import { errorLine, exitCode } from '../lib/errors.ts';
 import { connectClient } from '../lib/db.ts';
 import { BadInput, databaseUrl, intSetting, KNOBS } from '../lib/settings.ts';

@@ -15,20 +15,10 @@ import { createObjectStore, objectStoreConfig, ObjectStoreConfigError, type Obje
 import { describeError } from '../lib/errors.ts';
 import { ROOT, sqlText } from '../lib/sql.ts';
 import { formatTable } from '../lib/table.ts';
-import { isCi, textSetting } from '../lib/settings.ts';
+import { BadInput, isCi, parseGraceMs, textSetting } from '../lib/settings.ts';
 
 /** Bad input: printed as one line, exit 2. */
-export class AuditInputError extends Error {}
-
-const DAY = 86_400_000;
-
-/** '7 days', '36 hours', '90 minutes', '7d', '12h': a grace period in ms. */
-export function parseGraceMs(v: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(d|days?|h|hours?|m|min|minutes?|s|sec|seconds?)\s*$/i.exec(v);
-  if (!m) throw new AuditInputError(`AUDIT_GRACE must look like '7 days', '12 hours' or '30 minutes', got ${JSON.stringify(v)}`);
-  const unit = m[2].toLowerCase()[0];
-  return Math.round(Number(m[1]) * (unit === 'd' ? DAY : unit === 'h' ? 3_600_000 : unit === 'm' ? 60_000 : 1000));
-}
+export class AuditInputError extends BadInput {}
 
 export interface AuditOptions {
   graceMs: number;

@@ -38,6 +38,16 @@ export function parseFraction(name: string, raw: string): number {
   return v;
 }
 
+const DAY_MS = 86_400_000;
+
+/** A grace period ('7 days', '12 hours', '30 minutes', '90 s') in ms (AUDIT_GRACE, --grace=). */
+export function parseGraceMs(v: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(d|days?|h|hours?|m|min|minutes?|s|sec|seconds?)\s*$/i.exec(v);
+  if (!m) throw new BadInput(`AUDIT_GRACE must look like '7 days', '12 hours' or '30 minutes', got ${JSON.stringify(v)}`);
+  const unit = m[2].toLowerCase()[0];
+  return Math.round(Number(m[1]) * (unit === 'd' ? DAY_MS : unit === 'h' ? 3_600_000 : unit === 'm' ? 60_000 : 1000));
+}
+
 interface IntKnob { kind: 'int'; default: number; min: number; max?: number; doc: string }
 interface TextKnob { kind: 'text'; default: string; doc: string }
 interface FlagKnob { kind: 'flag'; default: boolean; doc: string }

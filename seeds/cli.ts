@@ -37,7 +37,7 @@
 import pg from 'pg';
 import { loadBaseline, ServerStartError, startServer, type Server } from '../lib/target.ts';
 import { checkSeed } from './checks.ts';
-import { createProgress } from './progress.ts';
+import { createProgress } from '../lib/progress.ts';
 import { seed, seedOptionsFromEnv, type SeedSummary } from './seed.ts';
 import { objectSeedOptionsFromEnv, seedLocalBucket } from './objects.ts';
 import { formatTable } from '../lib/table.ts';

@@ -11,9 +11,8 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../app/storage.ts';
-import type { PreloadObject } from '../harness/s3.ts';
-import { parseGraceMs } from '../harness/storage-audit.ts';
-import { flagSetting, intSetting, parseFraction, textSetting, type Env } from '../lib/settings.ts';
+import type { PreloadObject } from '../lib/s3.ts';
+import { flagSetting, intSetting, parseFraction, parseGraceMs, textSetting, type Env } from '../lib/settings.ts';
 
 export interface ObjectSeedFractions {
   /** objects with no row, as a fraction of the storage keys; half older than the grace period */
@@ -288,11 +287,11 @@ export function putWriter(store: ObjectStore, concurrency = 16): (objects: Async
 }
 
 /**
- * The seed CLI's SEED_OBJECTS=…: a throwaway bucket on the local S3 server (harness/s3.ts),
+ * The seed CLI's SEED_OBJECTS=…: a throwaway bucket on the local S3 server (lib/s3.ts),
  * filled, summarised, and with `check` audited and compared with what was planted.
  */
 export async function seedLocalBucket(client: pg.Client, o: ObjectSeedOptions, check: boolean): Promise<{ text: string; failures: string[] }> {
-  const { startS3 } = await import('../harness/s3.ts');
+  const { startS3 } = await import('../lib/s3.ts');
   const { runAudit } = await import('../harness/storage-audit.ts');
   const s3 = await startS3();
   try {

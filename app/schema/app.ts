@@ -110,6 +110,6 @@ export const postLikesTable = (posts: PgTableWithColumns<any>) =>
         .references(() => user.id, { onDelete: 'cascade' }),
       createdAt: createdAt(),
     },
-    // Named as PostgreSQL would name it: the feed's plan guard (bench/plan.ts) looks for post_likes_pkey.
+    // Named as PostgreSQL would name it: the feed's plan guard (lib/query-plan.ts) looks for post_likes_pkey.
     (t) => [primaryKey({ name: 'post_likes_pkey', columns: [t.postId, t.userId] })],
   );

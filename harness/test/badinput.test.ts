@@ -4,7 +4,7 @@ import { describe, it, expect, inject } from 'vitest';
 import { baselineDb, emptyDb, connect, applied } from './db.ts';
 import { cli, migrateCli, type MigrateCliRun } from './cli.ts';
 import { bulkPosts } from './bulk.ts';
-import { migrationNames } from '../migrate.ts';
+import { migrationNames } from '../../lib/migrate.ts';
 import { firstOf } from '../../lib/plan.ts';
 import { withDatabase } from '../../lib/db.ts';
 

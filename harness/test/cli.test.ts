@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { baselineDb, emptyDb, connect, applied, casesDb } from './db.ts';
 import { cli } from './cli.ts';
-import { migrationNames } from '../migrate.ts';
+import { migrationNames } from '../../lib/migrate.ts';
 import { firstOf } from '../../lib/plan.ts';
 
 

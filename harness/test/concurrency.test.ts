@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { baselineDb, connect, applied } from './db.ts';
 import { cli, migrateCli, startCli } from './cli.ts';
 import { bulkPosts } from './bulk.ts';
-import { migrationNames } from '../migrate.ts';
+import { migrationNames } from '../../lib/migrate.ts';
 import { countThrough } from '../../lib/plan.ts';
 
 /** A session that read posts in an open transaction: it holds ACCESS SHARE until it commits. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import type pg from 'pg';
 import { baselineDb, connect } from './db.ts';
-import { migrate, migrationNames } from '../migrate.ts';
+import { migrate, migrationNames } from '../../lib/migrate.ts';
 import { INVARIANTS, checkInvariant, formatViolation, snapshot, type Phase } from '../invariants.ts';
 import { SQL_DIR } from '../../lib/sql.ts';
 

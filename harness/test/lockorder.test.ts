@@ -5,7 +5,7 @@
 // deadlocks with the first; a down that locks "user" before posts deadlocks with the second.
 import { describe, it, expect } from 'vitest';
 import { baselineDb, connect } from './db.ts';
-import { migrate, migrationNames } from '../migrate.ts';
+import { migrate, migrationNames } from '../../lib/migrate.ts';
 import { startLockOrderLoad, type LockLoadResult, type StepStats } from '../online.ts';
 import { seed } from '../../seeds/seed.ts';
 

@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { baselineDb, connect } from './db.ts';
 import { bulkPosts } from './bulk.ts';
-import { migrate, migrationNames } from '../migrate.ts';
+import { migrate, migrationNames } from '../../lib/migrate.ts';
 import { stepsOf } from '../../lib/plan.ts';
 import { APP_BUDGET_MS } from '../online.ts';
 

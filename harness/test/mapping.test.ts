@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import type pg from 'pg';
 import { connect } from './db.ts';
-import { migrate } from '../migrate.ts';
+import { migrate } from '../../lib/migrate.ts';
 import { before } from './migrations/walk.ts';
 import { countThrough, names, stepsOf } from '../../lib/plan.ts';
 

@@ -8,7 +8,7 @@ import { PG_MIGRATE_LOCK_ID } from 'node-pg-migrate';
 import { baselineDb, casesDb, emptyDb, connect, CASES } from './db.ts';
 import { bulkPosts } from './bulk.ts';
 import { migrateCli, type MigrateCliRun } from './cli.ts';
-import { migrationNames } from '../migrate.ts';
+import { migrationNames } from '../../lib/migrate.ts';
 import { sqlText } from '../../lib/sql.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

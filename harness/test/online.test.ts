@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { baselineDb, connect } from './db.ts';
 import { runOnline, formatOnlineReport, appBudgetMs } from '../online.ts';
-import { migrationNames } from '../migrate.ts';
+import { migrationNames } from '../../lib/migrate.ts';
 import { stepsOf } from '../../lib/plan.ts';
 import { seed } from '../../seeds/seed.ts';
 

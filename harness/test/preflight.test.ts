@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { describe, it, expect } from 'vitest';
 import { baselineDb, emptyDb, connect, casesDb } from './db.ts';
-import { migrate, migrationNames } from '../migrate.ts';
+import { migrate, migrationNames } from '../../lib/migrate.ts';
 import { ROOT, sqlText } from '../../lib/sql.ts';
 import { runPreflight, openReadOnly, MissingBaseline, type PreflightReport } from '../preflight.ts';
 import { seed } from '../../seeds/seed.ts';

@@ -8,7 +8,7 @@ import { describe, it, expect, inject, afterAll } from 'vitest';
 import type pg from 'pg';
 import { baselineDb, casesDb, emptyDb, connect, applied } from './db.ts';
 import { cli } from './cli.ts';
-import { migrate, migrationNames } from '../migrate.ts';
+import { migrate, migrationNames } from '../../lib/migrate.ts';
 import { sqlText } from '../../lib/sql.ts';
 import { runPreflight, formatReport } from '../preflight.ts';
 

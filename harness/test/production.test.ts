@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { baselineDb, casesDb, connect, CASES } from './db.ts';
 import { bulkPosts } from './bulk.ts';
 import { cli } from './cli.ts';
-import { migrate, migrationNames } from '../migrate.ts';
+import { migrate, migrationNames } from '../../lib/migrate.ts';
 import { sqlText } from '../../lib/sql.ts';
 import { stepStatements } from '../../lib/plan.ts';
 import { packVars } from '../../lib/settings.ts';

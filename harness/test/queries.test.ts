@@ -3,7 +3,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import pg from 'pg';
 import { baselineDb } from './db.ts';
-import { migrate } from '../migrate.ts';
+import { migrate } from '../../lib/migrate.ts';
 import { sqlText } from '../../lib/sql.ts';
 
 // Timestamps have microseconds on purpose (now() has them too). A keyset cursor must go back to

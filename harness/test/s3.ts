@@ -1,7 +1,7 @@
 // One local S3 server (moto) per test file that needs it, and a fresh bucket per use.
 import { afterAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { startS3, type LocalS3 } from '../s3.ts';
+import { startS3, type LocalS3 } from '../../lib/s3.ts';
 
 let server: Promise<LocalS3> | undefined;
 

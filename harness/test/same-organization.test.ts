@@ -7,7 +7,7 @@
 import { describe, it, expect } from 'vitest';
 import type pg from 'pg';
 import { baselineDb, casesDb, connect, CASES } from './db.ts';
-import { migrate, migrationNames } from '../migrate.ts';
+import { migrate, migrationNames } from '../../lib/migrate.ts';
 import { sqlText } from '../../lib/sql.ts';
 import { checkInvariant } from '../invariants.ts';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import type pg from 'pg';
 import { baselineDb, connect } from './db.ts';
-import { migrate } from '../migrate.ts';
+import { migrate } from '../../lib/migrate.ts';
 import { sqlText } from '../../lib/sql.ts';
 
 const CASES = fs.readFileSync(path.join(import.meta.dirname, 'cases/mapping.sql'), 'utf8');

@@ -11,7 +11,7 @@ import { awkwardKeys } from '../../seeds/objects.ts';
 import { sqlText } from '../../lib/sql.ts';
 import { baselineDb, connect } from './db.ts';
 import { freshBucket } from './s3.ts';
-import { startS3, S3StartError } from '../s3.ts';
+import { startS3, S3StartError } from '../../lib/s3.ts';
 
 async function appDb() {
   const c = await connect(await baselineDb());

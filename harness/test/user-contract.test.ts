@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import type pg from 'pg';
 import { casesDb, connect } from './db.ts';
 import { cli } from './cli.ts';
-import { migrate } from '../migrate.ts';
+import { migrate } from '../../lib/migrate.ts';
 
 const userRow = async (c: pg.Client, id: string) =>
   (await c.query('SELECT image, image_id FROM "user" WHERE id = $1', [id])).rows[0];

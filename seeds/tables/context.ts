@@ -4,7 +4,7 @@
 import { Faker, base, en } from '@faker-js/faker';
 import { Rng } from '../../lib/random.ts';
 import { copyText, type CopyWriter } from '../copy.ts';
-import type { SeedFractions, SeedOptions, SeedSummary } from '../seed.ts';
+import type { SeedFractions, SeedOptions, SeedSummary } from './types.ts';
 
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { betterAuth } from 'better-auth';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { baselineDb, connect } from '../db.ts';
-import { migrate } from '../../migrate.ts';
+import { migrate } from '../../../lib/migrate.ts';
 import { authOptions, type AuthDatabase } from '../../../app/auth.ts';
 import { cheapPassword, PROVIDER_AVATAR, sqlStateOf, STATE_SCHEMAS, testAuth } from './auth-battery.ts';
 

@@ -6,7 +6,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { baselineDb, connect, applied } from '../db.ts';
-import { migrate } from '../../migrate.ts';
+import { migrate } from '../../../lib/migrate.ts';
 import { names, stepNamed, stepsOf } from '../../../lib/plan.ts';
 import type { AuthDatabase, AuthSettings } from '../../../app/auth.ts';
 import * as battery from './auth-battery.ts';

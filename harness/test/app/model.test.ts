@@ -9,7 +9,7 @@ import pg from 'pg';
 import * as model from '../../../app/model/index.ts';
 import { posts } from '../../../app/schema/index.ts';
 import { presignedGetSigner } from '../../../app/storage.ts';
-import { migrate } from '../../migrate.ts';
+import { migrate } from '../../../lib/migrate.ts';
 import { sqlText } from '../../../lib/sql.ts';
 import { baselineDb, connect } from '../db.ts';
 import { freshBucket } from '../s3.ts';

@@ -4,7 +4,7 @@
 import { it, expect } from 'vitest';
 import type pg from 'pg';
 import { casesDb, cloneDb, connect } from '../db.ts';
-import { migrate } from '../../migrate.ts';
+import { migrate } from '../../../lib/migrate.ts';
 import { countThrough, stepNamed, verifyText } from '../../../lib/plan.ts';
 
 // The shape of the app's schema, by name (a column dropped and added again lands at another

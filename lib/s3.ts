@@ -1,5 +1,5 @@
 // The local S3-compatible server the harness starts, like the embedded PostgreSQL: moto's S3 in
-// server mode (harness/s3-server.py), on a free port, in memory, stopped with the harness. Why moto
+// server mode (lib/s3-server.py), on a free port, in memory, stopped with the harness. Why moto
 // and not s3rver: README, "The object store". It needs python3 with moto[server]; the machine
 // image ships both. S3_PYTHON picks another interpreter.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +10,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createObjectStore, type ObjectStore, type ObjectStoreConfig } from '../app/storage.ts';
-import { textSetting } from '../lib/settings.ts';
+import { textSetting } from './settings.ts';
 
 // The SDK warns on Node < 22 about its 2027 releases; this project pins an SDK that runs on Node 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { runner, PG_MIGRATE_LOCK_ID } from 'node-pg-migrate';
-import { ROOT, sqlText } from '../lib/sql.ts';
-import { connectClient } from '../lib/db.ts';
+import { ROOT, sqlText } from './sql.ts';
+import { connectClient } from './db.ts';
 
 export { connectClient };
 

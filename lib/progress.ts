@@ -1,7 +1,7 @@
 // A tiny progress reporter for seed()'s onProgress: one redrawing bar on a TTY; plain lines
 // (each 10 % step, at most every few seconds otherwise, and at the end of a phase) when stderr is
 // not a TTY or CI=true.
-import { isCi } from '../lib/settings.ts';
+import { isCi } from './settings.ts';
 
 export interface ProgressEvent {
   phase: string;
