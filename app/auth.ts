@@ -4,10 +4,10 @@
 // built-in adapter needs it spelled out (SNAKE_CASE_FIELDS).
 //
 // Avatars: better-auth owns "user".image (social sign-in writes the provider's avatar URL there).
-// The pack adds "user".image_id (a foreign key to storage) beside it; the app reaches it through
-// the additional field `imageId`. Never map `user.fields.image` to image_id: provider URLs are not
-// storage ids, and sign-up / social sign-in then fail on the foreign key (README: "better-auth
-// configuration").
+// The pack adds "user".image_id (a foreign key to storage) beside it; better-auth sees it as the
+// additional field `imageId`, read-only to clients. Never map `user.fields.image` to image_id:
+// provider URLs are not storage ids, and sign-up / social sign-in then fail on the foreign key
+// (README: "better-auth configuration").
 import { betterAuth, type BetterAuthOptions } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { organization } from 'better-auth/plugins';
@@ -107,14 +107,16 @@ const WITHOUT_IMAGE_COLUMN = {
 /**
  * The additional field `imageId` (from 01 on). The Drizzle adapter addresses columns by the
  * Drizzle table's property name (`imageId`), the built-in adapter by the column name (`image_id`).
- * `input: true` lets updateUser set it; the app must check the storage row belongs to the user
- * (app/model) before it passes an id from a request.
+ * better-auth reads it (the session's user carries it) but its endpoints refuse it as input
+ * (`input: false`): a client's updateUser could otherwise point its avatar at any storage id,
+ * another organization's private upload included. The app sets it on the server after checking
+ * access: app/model's updateUserAvatar.
  */
 function userAvatarFields(avatar: NonNullable<AuthSettings['avatar']>, builtIn: boolean) {
   if (avatar === 'absent') return {};
   return {
     additionalFields: {
-      imageId: { type: 'string', required: false, input: true, fieldName: builtIn ? 'image_id' : 'imageId' },
+      imageId: { type: 'string', required: false, input: false, fieldName: builtIn ? 'image_id' : 'imageId' },
     },
   } as const;
 }

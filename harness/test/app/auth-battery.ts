@@ -54,13 +54,10 @@ export function testAuth(database: AuthSettings['database'], avatar: AuthSetting
 
 const unique = (tag: string) => `${tag}-${randomBytes(4).toString('hex')}`;
 
+/** The user's row as the database has it now: whatever columns the state has (to_jsonb, one round trip). */
 export async function userRow(db: pg.Client, id: string) {
-  const cols = await db.query<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'user'`,
-  );
-  const have = new Set(cols.rows.map((r) => r.column_name));
-  const list = ['name', 'image', 'image_id'].filter((c) => have.has(c)).join(', ');
-  return (await db.query(`SELECT ${list} FROM "user" WHERE id = $1`, [id])).rows[0];
+  const { rows } = await db.query(`SELECT to_jsonb(u) AS row FROM "user" u WHERE u.id = $1`, [id]);
+  return rows[0]?.row;
 }
 
 /** A storage row for an avatar upload (organization_id NULL: a personal upload). */
@@ -112,12 +109,29 @@ export async function oldAppAvatar(auth: Auth, db: pg.Client, state: Expect, use
   }
 }
 
-/** The new app sets the avatar by id (additionalFields.imageId); getSession returns it. */
+/**
+ * The app's server sets imageId after its own access check (app/model's updateUserAvatar does the
+ * same write through Drizzle); here through better-auth's adapter, so the field's mapping to the
+ * column (fieldName) is what writes it.
+ */
+export async function setImageId(auth: Auth, userId: string, fields: { imageId: string | null; image?: string | null }) {
+  await (await auth.$context).internalAdapter.updateUser(userId, fields);
+}
+
+/** A client cannot set imageId through better-auth (input: false): any storage id would do. */
+export async function clientCannotSetImageId(auth: Auth, db: pg.Client, user: { userId: string; headers: Headers }, imageId: string) {
+  const before = (await userRow(db, user.userId)).image_id;
+  await expect(auth.api.updateUser({ headers: user.headers, body: { imageId } as never })).rejects.toThrow('imageId is not allowed to be set');
+  expect((await userRow(db, user.userId)).image_id).toBe(before);
+}
+
+/** The new app: the avatar by id, set by the server; getSession returns it. */
 export async function newAppAvatar(auth: Auth, db: pg.Client, state: Expect, user: { userId: string; headers: Headers }) {
   const { userId, headers } = user;
   await auth.api.updateUser({ headers, body: { image: PROVIDER_AVATAR } });
   const file = await upload(db, userId);
-  await auth.api.updateUser({ headers, body: { imageId: file.id } as never });
+  await clientCannotSetImageId(auth, db, user, file.id);
+  await setImageId(auth, userId, { imageId: file.id });
   const row = await userRow(db, userId);
   expect(row.image_id).toBe(file.id);
   // the trigger writes the key back for the old app; without it image keeps what better-auth wrote
@@ -139,13 +153,13 @@ export async function sqlStateOf(call: Promise<unknown>): Promise<string | undef
 }
 
 /**
- * One updateUser that sets a provider URL as image and an upload as imageId. While the user sync
+ * One write that sets a provider URL as image and an upload as imageId. While the user sync
  * trigger is attached (05 until the user contract) the two disagree by the mapping rule and the
  * write fails (23514); once the contract has dropped the trigger both are kept.
  */
 async function bothAtOnce(auth: Auth, db: pg.Client, state: Expect, user: { userId: string; headers: Headers }) {
   const file = await upload(db, user.userId);
-  const both = auth.api.updateUser({ headers: user.headers, body: { image: PROVIDER_AVATAR, imageId: file.id } as never });
+  const both = setImageId(auth, user.userId, { image: PROVIDER_AVATAR, imageId: file.id });
   if (state.userTrigger) {
     expect(await sqlStateOf(both)).toBe('23514');
     return;

@@ -56,7 +56,8 @@ async function droppedConfigurationWorks(adapter: (typeof ADAPTERS)[number]) {
   await a.api.updateUser({ headers: user.headers, body: { name: 'Ada L.' } });
   expect(await battery.userRow(db, user.userId)).toMatchObject({ name: 'Ada L.', image_id: null });
   const file = await battery.upload(db, user.userId);
-  await a.api.updateUser({ headers: user.headers, body: { imageId: file.id } as never });
+  await battery.clientCannotSetImageId(a, db, user, file.id);
+  await battery.setImageId(a, user.userId, { imageId: file.id });
   await a.api.updateUser({ headers: user.headers, body: { image: battery.PROVIDER_AVATAR } });
   const row = await battery.userRow(db, user.userId);
   expect(row).toMatchObject({ image_id: file.id });

@@ -121,8 +121,11 @@ export function describeAuthWalk(adapter: Adapter) {
       it(state.label, async () => {
         if (state.move) await migrate(url, state.move);
         expect(await applied(url)).toEqual(state.applied);
-        await runApp(adapter, pool, db, 'old', state.applied);
-        if (expectations(state.applied).imageIdColumn) await runApp(adapter, pool, db, 'new', state.applied);
+        // the old and the new app side by side, as during a rolling deploy
+        await Promise.all([
+          runApp(adapter, pool, db, 'old', state.applied),
+          expectations(state.applied).imageIdColumn && runApp(adapter, pool, db, 'new', state.applied),
+        ]);
         keyed = await userContract(adapter, pool, db, state, keyed);
       });
     }
