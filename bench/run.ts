@@ -9,19 +9,9 @@
 //   npx tsx bench/run.ts                      # 1,000,000 posts (make bench)
 //   BENCH_POSTS=20000 npx tsx bench/run.ts    # a quick run
 //
-// Environment (unset = default):
-//   BENCH_POSTS (or SCALE)  posts to seed, e.g. 200k, 1m, 1_000_000              1000000
-//   BENCH_TIME_MS           sampling time per query, ms                             3000
-//   BENCH_WARMUP_MS         warmup per query, ms                                    500
-//   BENCH_PAGE_SIZE         feed page size (1-100)                                  20
-//   BENCH_DEEP_PAGE         the deep feed page, reached by following the cursor     50
-//   BENCH_ROUNDS            interleaved before/after rounds per query               6
-//   BENCH_ROUND_MS          sampling time of one side in one round, ms              500
-//   BACKFILL_BATCH_SIZE     backfill batch size (the pack's own knob)                1000
-//   BENCH_OUT               where results go                                        bench/results
-//   SEED, SEED_NOW, SEED_FRAC_*   the seeder's knobs (seeds/seed.ts)
-//   DATABASE_URL            use this server (a scratch database is created and dropped) instead
-//                           of an embedded PostgreSQL; PG_VERSION picks the embedded major (15)
+// Environment: BENCH_POSTS (or SCALE), BENCH_TIME_MS, BENCH_WARMUP_MS, BENCH_PAGE_SIZE,
+// BENCH_DEEP_PAGE, BENCH_ROUNDS, BENCH_ROUND_MS, BENCH_OUT, BACKFILL_BATCH_SIZE, the seeder's
+// knobs, DATABASE_URL / PG_VERSION: parsed by lib/settings.ts, defaults in the README's table.
 //
 // Writes bench/results/<timestamp>.json and .svg, prints the tables and PASS/MISS per target.
 import fs from 'node:fs';

@@ -7,8 +7,8 @@
 //   npx tsx bench/upload.ts             # 1,000,000 posts (make bench-upload)
 //   SCALE=20k npx tsx bench/upload.ts   # a quick run
 //
-// Environment: SCALE (posts, default 1m), BENCH_ROUNDS (6), BENCH_ROUND_MS (500), BENCH_OUT
-// (bench/results), and the seeder's other knobs. Writes bench/results/upload-<timestamp>.json.
+// Environment: SCALE, BENCH_ROUNDS, BENCH_ROUND_MS, BENCH_OUT and the seeder's other knobs
+// (lib/settings.ts; defaults in the README). Writes bench/results/upload-<timestamp>.json.
 import fs from 'node:fs';
 import path from 'node:path';
 import { databaseOf } from '../lib/db.ts';

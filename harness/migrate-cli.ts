@@ -3,10 +3,10 @@
 //   down [N]      roll back all (or N) applied migrations
 //   backfill      rerun the backfill alone (the remedy when the contract refuses)
 // Options: --no-single-transaction. Environment: DATABASE_URL (required), MIGRATE_SCHEMA (the
-// schema of the app's tables and of pgmigrations, default public), STOP_BEFORE (a migration
-// name: up runs every pending migration before it, e.g. 09_contract-user), MIGRATE_RETRIES
-// (default 5), MIGRATE_RETRY_BASE_MS (default 1000), PGCONNECT_TIMEOUT (seconds, default 10),
-// BACKFILL_BATCH_SIZE, BACKFILL_PAUSE_MS.
+// schema of the app's tables and of pgmigrations), STOP_BEFORE (a migration name: up runs every
+// pending migration before it, e.g. 09_contract-user), MIGRATE_RETRIES, MIGRATE_RETRY_BASE_MS,
+// PGCONNECT_TIMEOUT, BACKFILL_*, MIGRATE_LOCK_*: all parsed by lib/settings.ts (migrateSettings),
+// defaults in the README's settings table.
 // N and STOP_BEFORE become a target, the name of the last migration to apply (up) or to undo
 // (down), fixed before the first attempt; each attempt counts what is left from pgmigrations,
 // so a retry after a partial run stops at the same migration. A lock timeout (55P03) or a

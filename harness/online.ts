@@ -21,12 +21,11 @@
 //
 //   npx tsx harness/online.ts                 # 200k posts (SCALE=50k for a quick run)
 //
-// Environment: SCALE and SEED_* (seeds/seed.ts; default 200k posts here), PG_VERSION,
-// DATABASE_URL (a scratch database is made on that server), ONLINE_WRITERS (per app version, 2),
-// ONLINE_READERS (4), ONLINE_RTW_CLIENTS (read-then-write clients, 4), ONLINE_STORAGE_CLIENTS (2),
-// ONLINE_DELETES_PER_S (deletes of referenced storage rows, all storage clients together, 50),
-// ONLINE_UPLOADS_PER_S (storage inserts, all together, 10), ONLINE_THINK_MS (pause between one
-// client's statements, 2), BACKFILL_BATCH_SIZE / BACKFILL_PAUSE_MS (the backfill's own knobs).
+// Environment: SCALE and SEED_* (the seeder's), PG_VERSION, DATABASE_URL (a scratch database is
+// made on that server), ONLINE_BUDGET_MS, ONLINE_WRITERS (per app version), ONLINE_READERS,
+// ONLINE_RTW_CLIENTS, ONLINE_STORAGE_CLIENTS, ONLINE_DELETES_PER_S / ONLINE_UPLOADS_PER_S (all
+// storage clients together), ONLINE_THINK_MS, BACKFILL_*: parsed by lib/settings.ts, defaults in
+// the README's settings table.
 // Prints a latency table per migration step and writes reports/online.json.
 // Exit code: 0 all passed, 1 a check failed or a step missed its budget, 2 could not run.
 import fs from 'node:fs';

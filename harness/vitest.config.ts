@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
-    include: ['harness/test/**/*.test.ts', 'bench/**/*.test.ts', 'seeds/**/*.test.ts'],
+    include: ['harness/test/**/*.test.ts', 'seeds/**/*.test.ts'],
     globalSetup: ['harness/test/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -8,32 +8,11 @@
 // yours instead, PG_VERSION picks the embedded major), creates a scratch database, loads
 // sql/baseline.sql, seeds, prints the summary, then drops the database and stops the server.
 //
-// Environment (unset = default):
-//   SCALE                       posts, the scale knob                                  5000
-//   SEED                        PRNG and faker seed                                    42
-//   SEED_NOW                    end of the data's one-year time window (ISO date)      2026-01-01T00:00:00.000Z
-//   SEED_CHECK=1                afterwards, measure every edge case with SQL, compare it with the
-//                               summary, and print an md5 per table (exit 1 on a mismatch)
-//   SEED_JSON=1                 print the summary as JSON instead of tables
-//   CI=true                     plain progress lines instead of a redrawing bar
-// Fractions, each from 0 to 1 (post ones: of posts with an image; user ones: of users with an image):
-//   SEED_FRAC_POSTS_WITH_IMAGE  posts with image_key NOT NULL (of all posts)           0.6
-//   SEED_FRAC_DUPLICATES        a. key has 2-3 storage rows in the post's org          0.01
-//   SEED_FRAC_DUPLICATE_TIES    a. of those groups: oldest created_at tied             0.3
-//   SEED_FRAC_MISSING           b. key with no storage row                             0.01
-//   SEED_FRAC_OTHER_ORG         c. key stored only under another org                   0.005
-//   SEED_FRAC_URLS              d. https URLs                                          0.005
-//   SEED_FRAC_BLANKS            d. '' and whitespace only                              0.005
-//   SEED_FRAC_VARIANTS          d. ' '||key, key||' ', upper(key)                      0.005
-//   SEED_FRAC_SHARED            e. post reuses another post's image                    0.02
-//   SEED_FRAC_ORPHANS           f. unreferenced uploads (x posts with an image)        0.03
-//   SEED_FRAC_USERS_WITH_IMAGE  users with image NOT NULL (of all users)               0.7
-//   SEED_FRAC_USER_OAUTH        OAuth avatar URLs (Google/GitHub)                      0.33
-//   SEED_FRAC_USER_ORG_KEYS     g. image is an org upload's key                        0.02
-//   SEED_FRAC_USER_DUPLICATES   g. avatar key with 2-3 storage rows                    0.01
-//   SEED_FRAC_USER_MISSING      g. avatar key with no storage row                      0.02
-//   SEED_FRAC_USER_BLANKS       g. '' and whitespace only                              0.01
-//   SEED_FRAC_USER_VARIANTS     g. ' '||key, key||' ', upper(key)                      0.01
+// Environment: SCALE, SEED, SEED_NOW, SEED_CHECK=1 (afterwards, measure every edge case with
+// SQL, compare it with the summary, and print an md5 per table; exit 1 on a mismatch), SEED_JSON=1,
+// CI, and one SEED_FRAC_<NAME> per edge-case fraction (each from 0 to 1; the names and defaults
+// are DEFAULT_FRACTIONS in seeds/seed.ts, their meanings SeedFractions in seeds/tables/types.ts).
+// Parsed by lib/settings.ts; defaults in the README's settings table.
 import pg from 'pg';
 import { loadBaseline, ServerStartError, startServer, type Server } from '../lib/target.ts';
 import { checkSeed } from './checks.ts';
