@@ -111,7 +111,7 @@ export const KNOBS = {
   S3_REGION: text('auto', "the region (R2's auto; AWS needs its real one)"),
   S3_ACCESS_KEY_ID: text('', 'credentials (or AWS_ACCESS_KEY_ID)'),
   S3_SECRET_ACCESS_KEY: text('', 'credentials (or AWS_SECRET_ACCESS_KEY)'),
-  S3_FORCE_PATH_STYLE: text('', '0|1; unset: path-style for any custom endpoint'),
+  S3_FORCE_PATH_STYLE: text('', '1 or 0; unset: path-style for any custom endpoint'),
   S3_PYTHON: text('python3', 'the Python that runs the local S3 server (moto) in tests'),
   AUDIT_GRACE: text('7 days', 'objects younger than this are never orphans'),
   AUDIT_SCHEMA: text('public', "the schema of the app's tables for make storage-audit"),

@@ -21,7 +21,7 @@ afterAll(async () => {
   await new Promise((r) => silent.close(r));
 });
 
-/** Runs a CLI; a CLI still running after 20 s is killed (exit null): it hung on the silent host. */
+/** Runs a CLI; a CLI still running after 90 s is killed (exit null): it hung on the silent host. */
 function run(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [script, ...args], {
     cwd: ROOT,
@@ -30,7 +30,7 @@ function run(script: string, args: string[], env: Record<string, string>): Promi
   });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
-  const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const kill = setTimeout(() => child.kill('SIGKILL'), 90_000);
   return new Promise((resolve) => child.on('close', (code) => {
     clearTimeout(kill);
     resolve({ code, stderr });

@@ -81,3 +81,16 @@ describe('exit codes: one set for every CLI', () => {
     expect(exitCode(new Error('boom'))).toBe(1);
   });
 });
+
+describe('the README mirrors KNOBS', () => {
+  it('lists every knob with its default', async () => {
+    const fs = await import('node:fs');
+    const { ROOT } = await import('../../../lib/sql.ts');
+    const readme = fs.readFileSync(`${ROOT}/README.md`, 'utf8');
+    for (const [name, k] of Object.entries(KNOBS)) {
+      if (name === 'SCALE') continue; // per command: DEFAULT_POSTS
+      const def = k.kind === 'int' ? String(k.default) : k.kind === 'flag' ? (k.default ? '1' : '0') : k.default || 'unset';
+      expect(readme, name).toContain(`| \`${name}\` | ${def} |`);
+    }
+  });
+});
