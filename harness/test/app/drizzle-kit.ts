@@ -61,6 +61,23 @@ export async function pushProposes(url: string, state: State): Promise<{ stateme
   return { statements, out };
 }
 
+/**
+ * What push proposes against a database that matches the schema exactly (one drizzle-kit made
+ * itself): nothing, except on PostgreSQL 18. There drizzle-kit 0.31 reads post_likes' primary
+ * key columns as (user_id, post_id), because its catalog query has no ORDER BY and PostgreSQL 18
+ * returns them in another order, and proposes to re-create the key. Measured on a database made
+ * by drizzle-kit push itself, so it is drizzle-kit's, not the pack's.
+ */
+export async function pushOnMatchingSchema(c: pg.Client): Promise<string[]> {
+  const v = Number((await c.query('SHOW server_version_num')).rows[0].server_version_num);
+  if (v < 180000) return [];
+  return [
+    'ALTER TABLE "post_likes" DROP CONSTRAINT "post_likes_pkey";',
+    '--> statement-breakpoint',
+    'ALTER TABLE "post_likes" ADD CONSTRAINT "post_likes_pkey" PRIMARY KEY("post_id","user_id");',
+  ];
+}
+
 /** drizzle-kit's DDL for a state (`drizzle-kit export`), no database involved. */
 export async function exportSql(state: State): Promise<string> {
   const r = await drizzleKit(['export', '--config', CONFIG], { DRIZZLE_SCHEMA: schemaOf(state) });

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sqlText } from '../../../lib/sql.ts';
 import { connect, emptyDb } from '../db.ts';
-import { catalog, CONFIG, drizzleKit, exportSql, schemaOf } from './drizzle-kit.ts';
+import { catalog, CONFIG, drizzleKit, exportSql, pushOnMatchingSchema, pushProposes, schemaOf } from './drizzle-kit.ts';
 
 /** baseline.sql without its leading comment lines. */
 const baselineBody = () =>
@@ -32,6 +32,8 @@ describe('sql/baseline.sql', () => {
       const pushed = await catalog(p);
       expect(pushed.length).toBeGreaterThan(50);
       expect(await catalog(b)).toEqual(pushed);
+      // And push, run again, finds the database it made as its schema says.
+      expect((await pushProposes(fromPush, 'before')).statements).toEqual(await pushOnMatchingSchema(p));
     } finally {
       await b.end();
       await p.end();
