@@ -1,11 +1,10 @@
 // The feed's plan guard: EXPLAIN a prepared statement the way the plan cache runs it, then walk
 // the plan tree for what must never be there at scale. Used by harness/test/plan.test.ts and
 // printed by the benchmark (bench/run.ts).
-import fs from 'node:fs';
-import path from 'node:path';
 import type pg from 'pg';
+import { sqlText } from './sql.ts';
 
-const EXPLAIN_PREPARED = fs.readFileSync(path.join(import.meta.dirname, 'sql/explain_prepared.sql'), 'utf8');
+const EXPLAIN_PREPARED = sqlText('lib/explain_prepared.sql');
 
 /** One node of EXPLAIN (FORMAT JSON, VERBOSE). */
 export interface PlanNode {
