@@ -4,7 +4,8 @@
 // key is kept: a storage delete nulls only image_id; a post can reference only a storage row of
 // its own organization, also under concurrent writes; a file cannot move to another organization
 // while posts show it. Each `it` has a database of its own.
-import { describe, it, expect } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { describe, it, expect, inject } from 'vitest';
 import type pg from 'pg';
 import { baselineDb, casesDb, connect, CASES } from './db.ts';
 import { migrate, migrationNames } from '../../lib/migrate.ts';
@@ -216,5 +217,34 @@ describe('a non-public schema, a DML-only app role, hardened default privileges'
       expect((await c.query(PACK_TRIGGERS)).rows).toEqual([]);
       await c.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
     });
+  });
+});
+
+describe('row-level security on storage, after the pack', () => {
+  it('a forced tenant policy: the owner writes posts with files the policy shows; a hidden file is refused, not let through', async () => {
+    const url = await casesDb();
+    const owner = `imgref_fk_owner_${randomBytes(4).toString('hex')}`;
+    const password = randomBytes(8).toString('hex');
+    await withDb(inject('adminUrl'), (c) => c.query(`CREATE ROLE "${owner}" LOGIN PASSWORD '${password}'`));
+    const ownerUrl = Object.assign(new URL(url), { username: owner, password }).toString();
+    try {
+      await withDb(url, (c) => c.query(`GRANT USAGE, CREATE ON SCHEMA public TO "${owner}";
+        ${['organization', '"user"', 'member', 'storage', 'posts', 'post_likes'].map((t) => `ALTER TABLE ${t} OWNER TO "${owner}";`).join('\n')}`));
+      await migrate(ownerUrl, { direction: 'up' });
+      await withDb(url, (c) => c.query(`ALTER TABLE storage ENABLE ROW LEVEL SECURITY; ALTER TABLE storage FORCE ROW LEVEL SECURITY;
+        CREATE POLICY tenant ON storage USING (organization_id = current_setting('app.org_id', true))`));
+      await withDb(ownerUrl, async (c) => {
+        await c.query(`SET app.org_id = 'org_a'`);
+        await c.query(`INSERT INTO posts (id, organization_id, user_id, content, image_id) VALUES ('p_rls', 'org_a', 'u_author', 'x', 's_orphan')`);
+        expect(await post(c, 'p_rls')).toEqual({ organization_id: 'org_a', image_id: 's_orphan' });
+        expect(await refusal(c, `UPDATE posts SET image_id = 's_b_only' WHERE id = 'p_rls'`)).toEqual({
+          code: '23503',
+          message: 'posts p_rls: image_id s_b_only is hidden from the organization check by row-level security on storage, the post is in organization org_a',
+        });
+      });
+    } finally {
+      await withDb(url, (c) => c.query(`REASSIGN OWNED BY "${owner}" TO CURRENT_USER; DROP OWNED BY "${owner}"`));
+      await withDb(inject('adminUrl'), (c) => c.query(`DROP ROLE "${owner}"`));
+    }
   });
 });

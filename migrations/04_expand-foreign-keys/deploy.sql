@@ -39,21 +39,29 @@ ALTER TABLE "user"
 -- lock to FOR UPDATE, which waits for every transaction holding that lock, then looks at posts
 -- in a new snapshot. So a post and a move that race are serialized and the second one refuses.
 -- Both are SECURITY DEFINER with search_path pinned (sql/lib/pin_functions.sql): DML-only app
--- roles need no grant, and the lookups see every row (row_security off: a policy that would hide
--- a row from the owner makes the check fail loudly instead of pass silently).
+-- roles need no grant. Row-level security: the owner sees every row unless storage is FORCE ROW
+-- LEVEL SECURITY; where a forced policy hides the file from this check, the post is refused, so
+-- a tenant policy lets a post take only a file the policy shows (never "not found, so fine").
 
 -- posts: a new image_id, or a post moved to another organization with its image.
 CREATE OR REPLACE FUNCTION image_ref_post_image_organization()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
-SET row_security = off
 AS $$
 DECLARE
   file_organization text;
 BEGIN
   SELECT s.organization_id INTO file_organization FROM storage s WHERE s.id = NEW.image_id FOR KEY SHARE;
-  -- No row: the foreign key refuses the write with its own message (its check runs first).
-  IF FOUND AND file_organization IS DISTINCT FROM NEW.organization_id THEN
+  -- The foreign key's check runs first (it bypasses row-level security): the row exists, so not
+  -- finding it means a policy hides it from this check.
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'posts %: image_id % is hidden from the organization check by row-level security on storage, the post is in organization %',
+      NEW.id, NEW.image_id, NEW.organization_id
+      USING ERRCODE = 'foreign_key_violation', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            COLUMN = 'image_id', CONSTRAINT = 'image_ref_same_organization',
+            HINT = 'A post can show only a file uploaded to its own organization.';
+  END IF;
+  IF file_organization IS DISTINCT FROM NEW.organization_id THEN
     RAISE EXCEPTION 'posts %: image_id % is a file of %, the post is in organization %',
       NEW.id, NEW.image_id, coalesce('organization ' || file_organization, 'no organization'), NEW.organization_id
       USING ERRCODE = 'foreign_key_violation', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
@@ -68,7 +76,6 @@ $$;
 CREATE OR REPLACE FUNCTION image_ref_storage_organization()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
-SET row_security = off
 AS $$
 DECLARE
   post_id           text;
