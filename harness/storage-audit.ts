@@ -504,7 +504,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     return rep.exitCode;
   } catch (e) {
     const s3 = cfg ? describeS3Error(e, cfg) : undefined;
-    const input = e instanceof AuditInputError || e instanceof ObjectStoreConfigError || s3 !== undefined || INPUT_CODES.has((e as { code?: string }).code ?? '');
+    const input = e instanceof BadInput || e instanceof ObjectStoreConfigError || s3 !== undefined || INPUT_CODES.has((e as { code?: string }).code ?? '');
     process.stderr.write(`storage-audit: ${s3 ?? (e instanceof Error && !(e as { code?: string }).code ? e.message : describeError(e))}\n`);
     return input ? 2 : 1;
   } finally {
