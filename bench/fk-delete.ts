@@ -7,9 +7,9 @@
 //   npx tsx bench/fk-delete.ts             # 200,000 posts
 //   SCALE=20k npx tsx bench/fk-delete.ts   # a quick run
 //
-// Environment: SCALE (posts, default 200k), BENCH_ROUNDS (8), BENCH_ROUND_DELETES (250),
-// BENCH_OUT (bench/results), FK_DELETE_AT (`end`, the whole pack, default; or `transition`,
-// the pack up to 07, with the sync triggers), and the seeder's other knobs.
+// Knobs (lib/settings.ts; defaults in the README): SCALE (default 200k here), BENCH_ROUNDS,
+// BENCH_ROUND_DELETES, BENCH_OUT, FK_DELETE_AT (`end`: the whole pack; `transition`: up to 07,
+// with the sync triggers), and the seeder's. The README's figures: BENCH_ROUNDS=40.
 // Writes bench/results/fk-delete-<timestamp>.json.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,19 +21,13 @@ import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
 import { createProgress } from '../lib/progress.ts';
 import { benchSql, connect } from './db.ts';
 import { summarize, type Latency } from './measure.ts';
+import { BadInput, intSetting, posts, textSetting } from '../lib/settings.ts';
 
 const log = (line: string) => process.stderr.write(`[fk-delete] ${line}\n`);
 
-const intEnv = (name: string, fallback: number) => {
-  const raw = process.env[name];
-  const n = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-};
-
 /** Seeds one database, copies it, migrates both; the copy gets the composite key. */
 async function prepare(server: Server, at: 'end' | 'transition') {
-  const seedOptions = { posts: 200_000, ...seedOptionsFromEnv(process.env) };
+  const seedOptions = { ...seedOptionsFromEnv(process.env), posts: posts('fk-delete') };
   const url = await server.createDatabase('imgref_fkdel');
   await loadBaseline(url);
   const progress = createProgress();
@@ -64,12 +58,13 @@ async function deletes(c: pg.Client, ids: string[], n: number, from: number, out
 }
 
 async function run(server: Server) {
-  const at = process.env.FK_DELETE_AT === 'transition' ? 'transition' : 'end';
+  const at = textSetting('FK_DELETE_AT');
+  if (at !== 'end' && at !== 'transition') throw new BadInput(`FK_DELETE_AT must be end or transition, got "${at}"`);
   const { posts, single, composite } = await prepare(server, at);
   try {
     const ids = (await single.query(benchSql('sample_referenced_storage.sql'), [1000])).rows.map((r) => r.id as string);
-    const rounds = intEnv('BENCH_ROUNDS', 8);
-    const n = intEnv('BENCH_ROUND_DELETES', 250);
+    const rounds = intSetting('BENCH_ROUNDS');
+    const n = intSetting('BENCH_ROUND_DELETES');
     const samples = { single: [] as number[], composite: [] as number[] };
     // Warmup: the prepared statement, and every sampled row and its posts in the cache, on both
     // sides (the copy's key was just built by a scan of its own, the original's long before).
@@ -98,7 +93,7 @@ async function main(): Promise<number> {
     console.log(`\nstorage delete of a referenced row, ${r.posts} posts, ${r.at === 'end' ? 'after the whole pack' : 'during the transition (pack up to 07)'} (ms)`);
     console.log(`  composite key (before issue 9):            ${f(r.composite)}`);
     console.log(`  image_id key + same-organization triggers: ${f(r.single)}`);
-    const out = process.env.BENCH_OUT || path.join(import.meta.dirname, 'results');
+    const out = path.resolve(import.meta.dirname, '..', textSetting('BENCH_OUT'));
     fs.mkdirSync(out, { recursive: true });
     const file = path.join(out, `fk-delete-${startedAt.replace(/[:.]/g, '-')}.json`);
     fs.writeFileSync(file, JSON.stringify({ startedAt, ...r }, null, 2) + '\n');
@@ -106,7 +101,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (err) {
     console.error(`bench-fk-delete: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
-    return err instanceof ServerStartError ? 2 : 1;
+    return err instanceof ServerStartError || err instanceof BadInput ? 2 : 1;
   } finally {
     await server?.stop().catch(() => {});
   }

@@ -103,6 +103,8 @@ export const KNOBS = {
   BENCH_ROUNDS: int(6, 1, 'interleaved before/after rounds per query'),
   BENCH_ROUND_MS: int(500, 50, 'sampling time of one side in one round'),
   BENCH_OUT: text('bench/results', 'where benchmark results go'),
+  BENCH_ROUND_DELETES: int(50, 1, 'bench/fk-delete.ts: storage deletes per side per round'),
+  FK_DELETE_AT: text('end', 'bench/fk-delete.ts: `end` (the whole pack) or `transition` (the pack up to 07)'),
   AUDIT_BENCH_SIZES: text('10000,100000', 'make bench-storage-audit: bucket sizes, real objects'),
   AUDIT_BENCH_SYNTHETIC: text('100000,1000000', 'make bench-storage-audit: bucket sizes, synthetic listing'),
   // The object store (app/storage.ts reads these; make storage-audit).
@@ -148,7 +150,7 @@ export function flagSetting(name: NamesOf<FlagKnob>, env: Env = process.env): bo
 export const isCi = (env: Env = process.env): boolean => ['true', '1'].includes(textSetting('CI', env).toLowerCase());
 
 /** Posts each command seeds when SCALE is unset. */
-export const DEFAULT_POSTS = Object.freeze({ seed: 5000, verify: 400_000, online: 200_000, bench: 1_000_000, upload: 1_000_000 });
+export const DEFAULT_POSTS = Object.freeze({ seed: 5000, verify: 400_000, online: 200_000, bench: 1_000_000, upload: 1_000_000, 'fk-delete': 200_000 });
 
 /** SCALE, or the command's own size. */
 export function posts(command: keyof typeof DEFAULT_POSTS, env: Env = process.env): number {
