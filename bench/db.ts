@@ -1,11 +1,10 @@
 // The benchmark's SQL files (bench/sql/) and its clients.
-import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { expandFile } from '../lib/sql.ts';
 
-export function benchSql(name: string): string {
-  return fs.readFileSync(path.join(import.meta.dirname, 'sql', name), 'utf8');
-}
+/** A file of bench/sql/, read through the one SQL loader. */
+export const benchSql = (name: string): string => expandFile(path.join(import.meta.dirname, 'sql', name));
 
 // timestamptz stays text: a feed cursor must go back to the server exactly (a JS Date keeps
 // milliseconds only; see sql/queries/feed.sql).
