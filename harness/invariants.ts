@@ -49,23 +49,26 @@ export async function snapshot(client: pg.ClientBase): Promise<void> {
   await client.query(sqlText('invariants/snapshot.sql'));
 }
 
+/**
+ * The one violations query: a check's SQL returns the offending rows (tbl, row_id, detail); this
+ * counts them and keeps the first few, in a stable order. The invariants and verify-online's
+ * checks all run through it.
+ */
+export async function violations(client: pg.ClientBase, text: string, params: unknown[] = []): Promise<{ violations: number; examples: Violation[] }> {
+  const body = text.trim().replace(/;\s*$/, '');
+  const { rows } = await client.query<Violation & { total: string }>(
+    `SELECT v.*, count(*) OVER () AS total FROM (${body}) v ORDER BY v.tbl, v.row_id LIMIT ${EXAMPLES}`,
+    params,
+  );
+  return { violations: rows.length ? Number(rows[0].total) : 0, examples: rows.map(({ tbl, row_id, detail }) => ({ tbl, row_id, detail })) };
+}
+
 export async function checkInvariant(client: pg.ClientBase, name: string, phase: Phase): Promise<InvariantResult> {
   const t0 = performance.now();
   const prepare = INVARIANTS.find((i) => i.name === name)?.prepare;
   if (prepare) await client.query(sqlText(prepare));
-  const body = sqlText(`invariants/${name}.sql`).trim().replace(/;\s*$/, '');
-  const { rows } = await client.query<Violation & { total: string }>(
-    `SELECT v.*, count(*) OVER () AS total FROM (${body}) v ORDER BY v.tbl, v.row_id LIMIT ${EXAMPLES}`,
-  );
-  const violations = rows.length ? Number(rows[0].total) : 0;
-  return {
-    name,
-    phase,
-    ok: violations === 0,
-    violations,
-    examples: rows.map(({ tbl, row_id, detail }) => ({ tbl, row_id, detail })),
-    ms: Math.round(performance.now() - t0),
-  };
+  const v = await violations(client, sqlText(`invariants/${name}.sql`));
+  return { name, phase, ok: v.violations === 0, ...v, ms: Math.round(performance.now() - t0) };
 }
 
 export async function checkPhase(client: pg.ClientBase, phase: Phase): Promise<InvariantResult[]> {

@@ -33,7 +33,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { migrate, migrationNames } from '../lib/migrate.ts';
 import { firstOf } from '../lib/plan.ts';
-import { checkInvariant, snapshot } from './invariants.ts';
+import { checkInvariant, snapshot, violations as countViolations } from './invariants.ts';
 import { describeError } from '../lib/errors.ts';
 import { withClient } from '../lib/db.ts';
 import { ROOT, sqlText } from '../lib/sql.ts';
@@ -542,10 +542,8 @@ function stepStats(timeline: { step: string; at: number }[], end: number, t: Tra
 
 async function violations(c: pg.Client, name: string, when: string, text: string, params: unknown[]): Promise<CheckResult> {
   const t0 = performance.now();
-  const body = text.trim().replace(/;\s*$/, '');
-  const { rows } = await c.query(`SELECT v.*, count(*) OVER () AS total FROM (${body}) v ORDER BY v.tbl, v.row_id LIMIT 5`, params);
-  const n = rows.length ? Number(rows[0].total) : 0;
-  return { name, when, ok: n === 0, violations: n, examples: rows.map(({ tbl, row_id, detail }) => ({ tbl, row_id, detail })), ms: Math.round(performance.now() - t0) };
+  const v = await countViolations(c, text, params);
+  return { name, when, ok: v.violations === 0, ...v, ms: Math.round(performance.now() - t0) };
 }
 
 async function invariant(url: string, name: string, when: string, phase: 'validated' | 'contracted' | 'rolledback'): Promise<CheckResult> {
