@@ -447,7 +447,8 @@ export function formatReport(r: PreflightReport): string {
     ['maps by the rule', num(posts.mapped), '', num(user.mapped), ''],
     ['  key has several candidate rows', num(posts.duplicates?.rows), posts.duplicates ? `${num(posts.duplicates.keys)} key(s)` : '',
       num(user.duplicates?.rows), user.duplicates ? `${num(user.duplicates.keys)} key(s)` : ''],
-    ['unmapped (kept, archived at the contract)', num(posts.unmappedTotal), '', num(user.unmappedTotal), ''],
+    // "user".image stays (better-auth): its URLs are not archived, they stay in the column.
+    ['unmapped (kept, archived at the contract; users\' URLs stay)', num(posts.unmappedTotal), '', num(user.unmappedTotal), ''],
   ];
   for (const reason of POST_REASONS) {
     const applies = (USER_REASONS as readonly string[]).includes(reason);

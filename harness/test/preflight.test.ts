@@ -138,7 +138,9 @@ describe('preflight', () => {
     expect(await n('SELECT count(image_id) AS n FROM posts')).toBe(r.posts.mapped);
     expect(await n('SELECT count(image_id) AS n FROM "user"')).toBe(r.user.mapped);
     expect(await n('SELECT count(*) AS n FROM posts_image_key_archive')).toBe(r.posts.unmappedTotal);
-    expect(await n('SELECT count(*) AS n FROM user_image_archive')).toBe(r.user.unmappedTotal);
+    // The user contract keeps provider URLs in "user".image and archives every other unmapped value.
+    expect(await n('SELECT count(*) AS n FROM user_image_archive')).toBe(r.user.unmappedTotal! - (r.user.unmapped?.url ?? 0));
+    expect(await n(`SELECT count(*) AS n FROM "user" WHERE image ~* '^https?://'`)).toBe(r.user.unmapped?.url);
     const orphans = await c.query(sqlText('reports/orphaned-storage.sql'), ['0 seconds']);
     await c.end();
     expect(orphans.rows.length).toBe(r.storage!.unreferenced);

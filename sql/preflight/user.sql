@@ -4,7 +4,9 @@
 -- file_key equals it byte for byte, in any organization or none; the oldest (created_at, then
 -- id) wins. Everything else stays unmapped, for the first reason that fits:
 --   blank           '' or whitespace only
---   url             http:// or https:// (better-auth stores OAuth avatar URLs here)
+--   url             http://, https:// or data: (better-auth stores OAuth avatar URLs here); the
+--                   user contract keeps these in "user".image and archives every other value
+--                   (image_ref_user_is_url in sql/sync/user.sql: the same test)
 --   variant         differs from a storage key only in case or leading/trailing whitespace
 --   no_storage_row  no storage row has the value
 -- (No "other organization" reason: a user may show any organization's file.)
@@ -30,7 +32,7 @@ WITH used AS (
          CASE WHEN u.image IS NULL           THEN 'null'
               WHEN a.candidates IS NOT NULL  THEN 'mapped'
               WHEN u.image ~ '^\s*$'         THEN 'blank'
-              WHEN u.image ~* '^https?://'   THEN 'url'
+              WHEN u.image ~* '^(https?://|data:)' THEN 'url'
               WHEN f.folded_key IS NOT NULL  THEN 'variant'
               ELSE 'no_storage_row' END AS reason
     FROM used u
