@@ -4,6 +4,7 @@ import type { BackfillComparison, BackfillDone } from './backfill.ts';
 import type { PackStep } from './pack.ts';
 import { drizzleFeedTargets, printDrizzleFeed, type DrizzleFeedResult } from './drizzle-feed.ts';
 import { formatTable, type Align } from '../lib/table.ts';
+import type { Target } from './target.ts';
 
 /** Every query must answer within this, at p99. */
 export const BUDGET_MS = 100;
@@ -16,8 +17,6 @@ export interface Comparison {
   before: Latency;
   after: Latency;
 }
-
-import type { Target } from './target.ts';
 
 export type { Target };
 

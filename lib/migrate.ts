@@ -6,13 +6,14 @@ import pg from 'pg';
 import { runner, PG_MIGRATE_LOCK_ID } from 'node-pg-migrate';
 import { ROOT, sqlText } from './sql.ts';
 import { connectClient } from './db.ts';
+import { KNOBS } from './settings.ts';
 
 export { connectClient };
 
 export const MIGRATIONS_DIR = path.join(ROOT, 'migrations');
 
 /** The schema the pack runs in when none is given: node-pg-migrate's own default. */
-export const DEFAULT_SCHEMA = 'public';
+export const DEFAULT_SCHEMA = KNOBS.MIGRATE_SCHEMA.default;
 
 export function migrationNames(): string[] {
   return fs
