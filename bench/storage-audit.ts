@@ -68,7 +68,7 @@ function syntheticStore(n: number, now: number): ObjectStore {
   return { client: client as unknown as ObjectStore['client'], bucket: 'synthetic' };
 }
 
-interface Row { mode: 'server' | 'synthetic'; objects: number; seconds: number; objectsPerSecond: number; peakHeapMiB: number; peakRssMiB: number; seedSeconds: number; counts: { a: number; b: number; listed: number } }
+interface Row { mode: 'server' | 'synthetic'; objects: number; seconds: number; objectsPerSecond: number; peakHeapMiB: number; peakRssMiB: number; seedSeconds: number; serverRssMiB?: number; preloadSeconds?: number; loadavg?: number[]; counts: { a: number; b: number; listed: number } }
 
 async function measure(mode: Row['mode'], url: string, store: ObjectStore, n: number, seedSeconds: number): Promise<Row> {
   (globalThis as { gc?: () => void }).gc?.();
@@ -100,6 +100,12 @@ async function measure(mode: Row['mode'], url: string, store: ObjectStore, n: nu
   };
 }
 
+/** moto's peak RSS (VmHWM): the in-memory store holds every object, so it grows with the bucket. */
+function serverRss(pid: number): number | undefined {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : undefined;
+}
+
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const rows: Row[] = [];
@@ -116,8 +122,10 @@ async function main(): Promise<void> {
       await fillDatabase(url, n);
       const bucket = `bench-${n}`;
       const store = await s3.createBucket(bucket);
+      const t1 = performance.now();
       await s3.preload(bucket, objects(n, Date.now()));
-      rows.push(await measure('server', url, store, n, Number(((performance.now() - t0) / 1000).toFixed(1))));
+      const preloadSeconds = Number(((performance.now() - t1) / 1000).toFixed(1));
+      rows.push({ ...(await measure('server', url, store, n, Number(((performance.now() - t0) / 1000).toFixed(1)))), serverRssMiB: serverRss(s3.pid), preloadSeconds, loadavg: os.loadavg() });
       process.stderr.write(`server ${n}: ${JSON.stringify(rows.at(-1))}\n`);
       save();
       await server.dropDatabase(url);

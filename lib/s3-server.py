@@ -24,12 +24,16 @@ os.environ.setdefault("MOTO_S3_DEFAULT_MAX_KEYS", "1000")
 
 import bisect  # noqa: E402
 import threading  # noqa: E402
+import urllib.parse  # noqa: E402
+from xml.sax.saxutils import escape  # noqa: E402
 
 import boto3  # noqa: E402  (moto reads the settings above at import)
 from moto.server import ThreadedMotoServer  # noqa: E402
 from moto.s3.exceptions import InvalidContinuationToken, MethodNotAllowed  # noqa: E402
 from moto.s3.models import FakeDeleteMarker, FakeTableStorageBucket, S3Backend, s3_backends  # noqa: E402
+from moto.s3.responses import S3Response  # noqa: E402
 from moto.s3.utils import _VersionedKeyStore  # noqa: E402
+from moto import settings as moto_settings  # noqa: E402
 
 # --- The listing patch ------------------------------------------------------------------------
 # moto's ListObjectsV2 copies, filters and sorts the whole bucket for every page (S3Backend.
@@ -164,8 +168,59 @@ def list_objects_v2(self, bucket, prefix, delimiter, continuation_token, start_a
 
 
 S3Backend.list_objects_v2 = list_objects_v2
+
+
+# moto 5.2 renders every response through a generic shape serializer that, per key, parses the
+# timestamp string back with dateutil and walks the shape: 0.3 s for a page of 1,000 keys, more
+# than the listing itself. This writes the same XML (elements, order and escaping as moto's, URL
+# encoding with encoding-type=url) directly.
+def _xml_list_v2(self):
+    q = self.querystring
+    token = q.get("continuation-token", [None])[0]
+    if token == "":
+        raise InvalidContinuationToken()
+    prefix = self._get_querystring(self.request, self.uri).get("prefix", [None])[0]
+    if isinstance(prefix, bytes):
+        prefix = prefix.decode("utf-8")
+    delimiter = q.get("delimiter", [None])[0]
+    owner = q.get("fetch-owner", [False])[0]
+    max_keys = int(q.get("max-keys", [moto_settings.get_s3_default_max_keys()])[0])
+    start_after = q.get("start-after", [None])[0]
+    encoding = q.get("encoding-type", [None])[0]
+    bucket = self.backend.get_bucket(self.bucket_name)
+    items, truncated, next_token = self.backend.list_objects_v2(bucket, prefix, delimiter, token, start_after, max_keys)
+    keys, folders = self._split_truncated_keys(items)
+    url = (lambda v: urllib.parse.quote(v)) if encoding == "url" else (lambda v: v)
+    out = ['<?xml version="1.0" encoding="utf-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">',
+           f"<IsTruncated>{str(truncated).lower()}</IsTruncated>"]
+    for k in keys:
+        out.append(f"<Contents><Key>{escape(k.safe_name(encoding))}</Key><LastModified>{k.last_modified_ISO8601}</LastModified>"
+                   f"<ETag>{escape(k.etag)}</ETag>"
+                   + (f"<ChecksumAlgorithm>{escape(k.checksum_algorithm)}</ChecksumAlgorithm>" if k.checksum_algorithm else "")
+                   + f"<Size>{k.size}</Size><StorageClass>{escape(k.storage_class)}</StorageClass>"
+                   + (f"<Owner><DisplayName>webfile</DisplayName><ID>{OWNER_ID}</ID></Owner>" if owner else "") + "</Contents>")
+    out.append(f"<Name>{escape(bucket.name)}</Name>" + (f"<Prefix>{escape(url(prefix))}</Prefix>" if prefix else "<Prefix/>"))
+    if delimiter:
+        out.append(f"<Delimiter>{escape(delimiter)}</Delimiter>")
+    out.append(f"<MaxKeys>{max_keys}</MaxKeys>")
+    if delimiter:
+        out.extend(f"<CommonPrefixes><Prefix>{escape(url(f))}</Prefix></CommonPrefixes>" for f in folders)
+    if encoding:
+        out.append(f"<EncodingType>{escape(encoding)}</EncodingType>")
+    out.append(f"<KeyCount>{len(keys) + len(folders)}</KeyCount>")
+    if next_token:
+        out.append(f"<NextContinuationToken>{next_token}</NextContinuationToken>")
+    if not token and start_after:
+        out.append(f"<StartAfter>{escape(start_after)}</StartAfter>")
+    out.append("</ListBucketResult>")
+    self.data["Action"] = "ListObjectsV2"
+    return 200, {"Content-Type": "application/xml"}, "".join(out)
+
+
+S3Response.list_objects_v2 = _xml_list_v2
 # --- end of the listing patch -------------------------------------------------------------------
 
+OWNER_ID = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"  # moto's
 POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
 ACCOUNT = "123456789012"  # moto's default account: the one unsigned and default requests land in
 

@@ -31,6 +31,8 @@ export interface LocalS3 {
   accessKeyId: string;
   secretAccessKey: string;
   region: string;
+  /** the server's process id (the benchmark reads its peak RSS from /proc) */
+  pid: number;
   /** the app's settings for this server and bucket: objectStoreConfig() would read the same from env() */
   config(bucket: string): ObjectStoreConfig;
   /** S3_* variables for a child process (the CLIs) */
@@ -98,6 +100,7 @@ function localApi(child: ChildProcess, replies: AsyncIterator<string>, info: { e
   const api: LocalS3 = {
     ...info,
     region,
+    pid: child.pid!,
     config: (bucket) => ({ endpoint: info.endpoint, bucket, region, accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey, forcePathStyle: true }),
     env: (bucket) => ({ S3_ENDPOINT: info.endpoint, S3_BUCKET: bucket, S3_REGION: region, S3_ACCESS_KEY_ID: info.accessKeyId, S3_SECRET_ACCESS_KEY: info.secretAccessKey }),
     async createBucket(bucket) {
