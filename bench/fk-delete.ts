@@ -17,7 +17,7 @@ import type pg from 'pg';
 import { databaseOf } from '../lib/db.ts';
 import { loadBaseline, ServerStartError, startServer, type Server } from '../lib/target.ts';
 import { migrate, migrationNames } from '../lib/migrate.ts';
-import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
+import { seed, seedOptionsFromEnv } from '../lib/seed/seed.ts';
 import { createProgress } from '../lib/progress.ts';
 import { benchSql, connect } from './db.ts';
 import { summarize, type Latency } from './measure.ts';

@@ -24,7 +24,7 @@ import { loadBaseline, ServerStartError, startServer, type Server } from '../lib
 import { BadInput, benchSettings, EXIT, type Env } from '../lib/settings.ts';
 import { exitCode } from '../lib/errors.ts';
 import { stepStatements } from '../lib/plan.ts';
-import { seed, seedOptionsFromEnv, type SeedSummary } from '../seeds/seed.ts';
+import { seed, seedOptionsFromEnv, type SeedSummary } from '../lib/seed/seed.ts';
 import { createProgress } from '../lib/progress.ts';
 import { compareBackfill, type BackfillComparison } from './backfill.ts';
 import { benchDrizzleFeed } from './drizzle-feed.ts';

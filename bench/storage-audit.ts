@@ -15,7 +15,7 @@ import path from 'node:path';
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../app/storage.ts';
 import { startS3, type PreloadObject } from '../lib/s3.ts';
-import { runAudit, type AuditReport } from '../harness/storage-audit.ts';
+import { runAudit, type AuditReport } from '../lib/storage-audit.ts';
 import { withClient } from '../lib/db.ts';
 import { ROOT } from '../lib/sql.ts';
 import { startServer, loadBaseline, type Server } from '../lib/target.ts';

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { databaseOf } from '../lib/db.ts';
 import { loadBaseline, ServerStartError, startServer, type Server } from '../lib/target.ts';
 import { migrate, migrationNames } from '../lib/migrate.ts';
-import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
+import { seed, seedOptionsFromEnv } from '../lib/seed/seed.ts';
 import { createProgress } from '../lib/progress.ts';
 import { connect } from './db.ts';
 import { interleaved } from './interleave.ts';

@@ -4,9 +4,9 @@
 // is always the harness's own (never S3_ENDPOINT's): the harness writes only where it created.
 import type pg from 'pg';
 import type { ObjectStore } from '../app/storage.ts';
-import { seedObjects, type ObjectSeedOptions, type ObjectSeedSummary } from '../seeds/objects.ts';
+import { seedObjects, type ObjectSeedOptions, type ObjectSeedSummary } from '../lib/seed/objects.ts';
 import { startS3, type LocalS3 } from '../lib/s3.ts';
-import { runAudit } from './storage-audit.ts';
+import { runAudit } from '../lib/storage-audit.ts';
 import { withClient } from '../lib/db.ts';
 
 export interface BucketLinks { posts: number; users: number }

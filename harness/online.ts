@@ -38,7 +38,7 @@ import { describeError } from '../lib/errors.ts';
 import { withClient } from '../lib/db.ts';
 import { ROOT, sqlText } from '../lib/sql.ts';
 import { loadBaseline, startServer, type Server } from '../lib/target.ts';
-import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
+import { seed, seedOptionsFromEnv } from '../lib/seed/seed.ts';
 import { progressReporter } from '../lib/progress.ts';
 import { formatTable } from '../lib/table.ts';
 import { Rng, percentile } from '../lib/random.ts';

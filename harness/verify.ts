@@ -10,9 +10,9 @@ import { migrate, migrationNames } from '../lib/migrate.ts';
 import { PLAN, lastOf, verifyText } from '../lib/plan.ts';
 import { checkPhase, snapshot, formatViolation, type InvariantResult, type Phase } from './invariants.ts';
 import { describeError } from '../lib/errors.ts';
-import { seed, seedOptionsFromEnv } from '../seeds/seed.ts';
+import { seed, seedOptionsFromEnv } from '../lib/seed/seed.ts';
 import { progressReporter } from '../lib/progress.ts';
-import { objectSeedOptionsFromEnv } from '../seeds/objects.ts';
+import { objectSeedOptionsFromEnv } from '../lib/seed/objects.ts';
 import { startBucketCheck, type BucketCheck, type BucketLinks } from './bucket-check.ts';
 import { formatTable } from '../lib/table.ts';
 

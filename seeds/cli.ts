@@ -15,10 +15,10 @@
 // Parsed by lib/settings.ts; defaults in the README's settings table.
 import pg from 'pg';
 import { loadBaseline, ServerStartError, startServer, type Server } from '../lib/target.ts';
-import { checkSeed } from './checks.ts';
+import { checkSeed } from '../lib/seed/checks.ts';
 import { createProgress } from '../lib/progress.ts';
-import { seed, seedOptionsFromEnv, type SeedSummary } from './seed.ts';
-import { objectSeedOptionsFromEnv, seedLocalBucket } from './objects.ts';
+import { seed, seedOptionsFromEnv, type SeedSummary } from '../lib/seed/seed.ts';
+import { objectSeedOptionsFromEnv, seedLocalBucket } from '../lib/seed/objects.ts';
 import { formatTable } from '../lib/table.ts';
 import { flagSetting } from '../lib/settings.ts';
 

@@ -2,9 +2,9 @@
 // give byte-identical tables, and failures leave the connection usable.
 import { describe, it, expect } from 'vitest';
 import { baselineDb, connect } from '../harness/test/db.ts';
-import { checkSeed } from './checks.ts';
-import { copyInto } from './copy.ts';
-import { DEFAULT_FRACTIONS, seed, seedOptionsFromEnv } from './seed.ts';
+import { checkSeed } from '../lib/seed/checks.ts';
+import { copyInto } from '../lib/seed/copy.ts';
+import { DEFAULT_FRACTIONS, seed, seedOptionsFromEnv } from '../lib/seed/seed.ts';
 
 async function seeded(opts: Parameters<typeof seed>[1]) {
   const c = await connect(await baselineDb());

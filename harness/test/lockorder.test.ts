@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { baselineDb, connect } from './db.ts';
 import { migrate, migrationNames } from '../../lib/migrate.ts';
 import { startLockOrderLoad, type LockLoadResult, type StepStats } from '../online.ts';
-import { seed } from '../../seeds/seed.ts';
+import { seed } from '../../lib/seed/seed.ts';
 
 const POSTS = 3000;
 

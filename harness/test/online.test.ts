@@ -6,7 +6,7 @@ import { baselineDb, connect } from './db.ts';
 import { runOnline, formatOnlineReport, appBudgetMs } from '../online.ts';
 import { migrationNames } from '../../lib/migrate.ts';
 import { stepsOf } from '../../lib/plan.ts';
-import { seed } from '../../seeds/seed.ts';
+import { seed } from '../../lib/seed/seed.ts';
 
 const POSTS = 30_000;
 /** The budget plus room for a shared 2-core machine; make verify-online itself holds steps to the budget exactly. */

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { baselineDb, connect } from './db.ts';
 import { migrate } from '../../lib/migrate.ts';
 import { sqlText } from '../../lib/sql.ts';
-import { seed } from '../../seeds/seed.ts';
+import { seed } from '../../lib/seed/seed.ts';
 import { explainPrepared, feedPlanViolations, planOutline, type PlanMode } from '../../lib/query-plan.ts';
 import { fillPlaceholders } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';

@@ -7,7 +7,7 @@ import { baselineDb, emptyDb, connect, casesDb } from './db.ts';
 import { migrate, migrationNames } from '../../lib/migrate.ts';
 import { ROOT, sqlText } from '../../lib/sql.ts';
 import { runPreflight, openReadOnly, MissingBaseline, type PreflightReport } from '../preflight.ts';
-import { seed } from '../../seeds/seed.ts';
+import { seed } from '../../lib/seed/seed.ts';
 
 
 

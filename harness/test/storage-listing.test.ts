@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type ListObjectsV2CommandInput } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../../app/storage.ts';
-import { awkwardKeys } from '../../seeds/objects.ts';
+import { awkwardKeys } from '../../lib/seed/objects.ts';
 import { freshBucket } from './s3.ts';
 
 const byBytes = (keys: Iterable<string>) => [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
@@ -111,11 +111,10 @@ describe('page cost does not grow with the bucket', () => {
       ts.push(await page(small.store, 500 + r));
       tb.push(await page(big.store, 30_000 + r * 1000));
     }
-    expect(median(tb), `small ${ts.map(Math.round)} big ${tb.map(Math.round)} ms`).toBeLessThan(3 * median(ts) + 30);
-    // The whole bucket, 60 pages: about 2 s here; moto as shipped took over 30 s (0.6 s a page).
-    const t0 = performance.now();
-    const all = await listAll(big.store);
-    expect(all.keys.length).toBe(60_000);
-    expect((performance.now() - t0) / 1000).toBeLessThan(15);
+    const why = `small ${ts.map(Math.round)} big ${tb.map(Math.round)} ms`;
+    expect(median(tb), why).toBeLessThan(3 * median(ts) + 30);
+    // A page through the SDK took 50 to 150 ms here on a loaded machine; moto as shipped, 0.7 s and more.
+    expect(median(tb), why).toBeLessThan(350);
+    expect((await listAll(big.store)).keys.length).toBe(60_000);
   });
 });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createUpload, objectStoreConfig, ObjectStoreConfigError, organizationUploadKey, presignedGetSigner, withSignedUrls } from '../../app/storage.ts';
-import { awkwardKeys } from '../../seeds/objects.ts';
+import { awkwardKeys } from '../../lib/seed/objects.ts';
 import { sqlText } from '../../lib/sql.ts';
 import { baselineDb, connect } from './db.ts';
 import { freshBucket } from './s3.ts';

@@ -12,7 +12,7 @@
 // and the plans of the tables it depends on; seed() below runs them in order.
 import type pg from 'pg';
 import type { SeedFractions, SeedOptions, SeedSummary } from './tables/types.ts';
-import { BadInput, DEFAULT_POSTS, intSetting, KNOBS, parseFraction, textSetting, type Env } from '../lib/settings.ts';
+import { BadInput, DEFAULT_POSTS, intSetting, KNOBS, parseFraction, textSetting, type Env } from '../settings.ts';
 import { createContext, plant, type SeedContext } from './tables/context.ts';
 import { checkSeedable, validateForeignKeys } from './tables/load.ts';
 import { copyMembers } from './tables/member.ts';

@@ -1,7 +1,7 @@
 // Who exists and when: users (sign-up times), organizations (user i founds organization i) and
 // memberships. Small, so planned in memory before any COPY; organization.ts, user.ts and
 // member.ts write the rows.
-import type { Rng } from '../../lib/random.ts';
+import type { Rng } from '../../random.ts';
 import { DAY, HOUR, MINUTE, cumulative, weighted, type SeedContext } from './context.ts';
 
 export interface People {

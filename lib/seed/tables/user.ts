@@ -1,7 +1,7 @@
 // The "user" table: each user's image (a storage avatar, an OAuth URL, an organization upload's
 // key, or one of the mapping rule's edge cases, with the storage rows they need), then the rows.
 import type pg from 'pg';
-import type { Rng } from '../../lib/random.ts';
+import type { Rng } from '../../random.ts';
 import { copyInto } from '../copy.ts';
 import { DAY, MINUTE, S, Sink, emailLocal, plant, randomBase64Url, type SeedContext } from './context.ts';
 import type { People } from './people.ts';

@@ -2,7 +2,7 @@
 // posts have an image and which edge case of the mapping rule each image is, then the rows,
 // streamed, with the storage rows of their uploads.
 import type pg from 'pg';
-import type { Rng } from '../../lib/random.ts';
+import type { Rng } from '../../random.ts';
 import { copyInto } from '../copy.ts';
 import { DAY, HOUR, MINUTE, S, Sink, cumulative, plant, weighted, type SeedContext } from './context.ts';
 import type { People } from './people.ts';

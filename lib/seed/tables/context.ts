@@ -2,7 +2,7 @@
 // PRNG streams, the word pools, the COPY sink, and the edge-case counts the summary reports.
 // Each generator takes this context (and the plans of the tables it depends on), never locals.
 import { Faker, base, en } from '@faker-js/faker';
-import { Rng } from '../../lib/random.ts';
+import { Rng } from '../../random.ts';
 import { copyText, type CopyWriter } from '../copy.ts';
 import type { SeedFractions, SeedOptions, SeedSummary } from './types.ts';
 

@@ -1,7 +1,7 @@
 // The post_likes table: about 2 likes per post on average (geometric), by members of the post's
 // organization, some time after the post.
 import type pg from 'pg';
-import type { Rng } from '../../lib/random.ts';
+import type { Rng } from '../../random.ts';
 import { copyInto } from '../copy.ts';
 import { DAY, Sink, type SeedContext } from './context.ts';
 import type { People } from './people.ts';

@@ -1,7 +1,7 @@
 // The storage table: its rows are produced alongside users and posts (each upload where the user
 // or post naming it is generated), buffered, plus uploads nothing references, then COPYed in one go.
 import type pg from 'pg';
-import type { Rng } from '../../lib/random.ts';
+import type { Rng } from '../../random.ts';
 import { copyInto } from '../copy.ts';
 import { DAY, PAD2, S, Sink, weighted, type SeedContext } from './context.ts';
 import type { People } from './people.ts';

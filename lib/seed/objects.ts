@@ -10,9 +10,9 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { ObjectStore } from '../app/storage.ts';
-import type { PreloadObject } from '../lib/s3.ts';
-import { flagSetting, intSetting, parseFraction, parseGraceMs, textSetting, type Env } from '../lib/settings.ts';
+import type { ObjectStore } from '../../app/storage.ts';
+import type { PreloadObject } from '../s3.ts';
+import { flagSetting, intSetting, parseFraction, parseGraceMs, textSetting, type Env } from '../settings.ts';
 
 export interface ObjectSeedFractions {
   /** objects with no row, as a fraction of the storage keys; half older than the grace period */
@@ -291,8 +291,8 @@ export function putWriter(store: ObjectStore, concurrency = 16): (objects: Async
  * filled, summarised, and with `check` audited and compared with what was planted.
  */
 export async function seedLocalBucket(client: pg.Client, o: ObjectSeedOptions, check: boolean): Promise<{ text: string; failures: string[] }> {
-  const { startS3 } = await import('../lib/s3.ts');
-  const { runAudit } = await import('../harness/storage-audit.ts');
+  const { startS3 } = await import('../s3.ts');
+  const { runAudit } = await import('../storage-audit.ts');
   const s3 = await startS3();
   try {
     const store = await s3.createBucket('imgref-seed');
