@@ -21,7 +21,7 @@ async function oldValues(url: string) {
 }
 
 
-describe('stock node-pg-migrate CLI', () => {
+describe('stock node-pg-migrate CLI: up and down', () => {
   for (const mode of [[], ['--no-single-transaction']]) {
     it(`up then full down restores every old value (${mode.join(' ') || 'defaults'})`, async () => {
       const url = await casesDb();
@@ -90,7 +90,9 @@ describe('stock node-pg-migrate CLI', () => {
     expect((await c.query(`SELECT image_id FROM posts WHERE id = 'p_tie'`)).rows).toEqual([{ image_id: 's_old_z' }]);
     await c.end();
   });
+});
 
+describe('stock node-pg-migrate CLI: a database without the baseline', () => {
   it('stops on a database without the baseline, naming what is missing, before changing anything', async () => {
     const url = await emptyDb();
     const r = await cli(['up'], { DATABASE_URL: url });
@@ -112,7 +114,9 @@ describe('stock node-pg-migrate CLI', () => {
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/missing tables: none; missing columns: posts\.image_key/);
   });
+});
 
+describe('stock node-pg-migrate CLI: the contract\'s refusal', () => {
   it('refuses the contract, with nothing changed, when a mappable key has no image_id', async () => {
     const url = await casesDb();
     const names = migrationNames();

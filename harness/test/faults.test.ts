@@ -21,7 +21,7 @@ async function mappingChecksum(url: string): Promise<{ posts: string; mapped: nu
   }
 }
 
-describe('faults', () => {
+describe('faults: a long transaction', () => {
   it('a DDL step behind a long transaction gives up after its total lock wait, app queries wait one attempt at most, and a rerun succeeds', async () => {
     const url = await baselineDb();
     await bulkPosts(url, 2000);
@@ -53,7 +53,9 @@ describe('faults', () => {
     await holder.end();
     await app.end();
   });
+});
 
+describe('faults: interrupted runs', () => {
   it('a migration killed mid-backfill resumes on rerun to the same result as an uninterrupted run', async () => {
     const posts = 20_000;
     const [killed, clean] = [await baselineDb(), await baselineDb()];

@@ -50,7 +50,7 @@ async function expectBroken(c: pg.Client, name: string, phase: Phase, rows: stri
   return { result: r, message };
 }
 
-describe('invariants fail when the data is broken', () => {
+describe('invariants fail when the data is broken: the catalogue and the mapping', () => {
   it('covers every invariant in the catalogue: one SQL file each, and one test here each', () => {
     // The catalogue is harness/invariants.ts plus sql/invariants/; the files that are not
     // invariants are those the harness reads by name (the snapshot, the checksums, a prepare step).
@@ -105,7 +105,9 @@ describe('invariants fail when the data is broken', () => {
     expect(message).toContain(`image_key 'org/org_a/posts/old.jpg', image_id s_a1 (file_key 'org/org_a/posts/one.jpg')`);
     await c.end();
   });
+});
 
+describe('invariants fail when the data is broken: what the pack keeps and restores', () => {
   it('unmapped_preserved: an archived value changed, another deleted (contracted)', async () => {
     const c = await holding('unmapped_preserved', 'contracted');
     await c.query(`UPDATE posts_image_key_archive SET image_key = 'org/org_a/posts/ghost.JPG' WHERE post_id = 'p_missing'`);

@@ -57,7 +57,7 @@ function examples(byReason: Record<string, string[]>, reasons: string[]) {
   return Object.fromEntries(reasons.map((r) => [r, [...byReason[r]].sort()[0]]));
 }
 
-describe('preflight', () => {
+describe('preflight: counts by reason', () => {
   it('counts every edge case of cases/mapping.sql by its reason', async () => {
     const url = await casesDb();
     const r = await runPreflight(url);
@@ -109,7 +109,9 @@ describe('preflight', () => {
       ['user', r.user.null! + r.user.unmappedTotal!, r.user.total],
     ]);
   });
+});
 
+describe('preflight: predictions', () => {
   it('predicts what the pack does: mapped rows, archived values, backfill batches, orphaned storage', async () => {
     const url = await casesDb();
     // The backfill walks pages: 16 posts and 10 users fit one page each, so one batch each.
@@ -172,7 +174,9 @@ describe('preflight', () => {
     expect(r.user.duplicates!.rows).toBe(u.duplicateKey);
     expect(r.storage!.total).toBe(s.rows.storage);
   });
+});
 
+describe('preflight: sessions and schema states', () => {
   it('runs in a READ ONLY transaction: a write through its session fails with 25006', async () => {
     const url = await casesDb();
     const writes = [
@@ -228,7 +232,9 @@ describe('preflight', () => {
     expect(err).toBeInstanceOf(MissingBaseline);
     expect([err.tables, err.columns]).toEqual([['posts'], ['storage.file_key']]);
   });
+});
 
+describe('preflight: the command line', () => {
   it('CLI: a readable table, and --json with the same numbers', async () => {
     const url = await casesDb();
     const inProcess = await runPreflight(url);

@@ -85,7 +85,7 @@ async function state(url: string, schema = 'public') {
 
 const TENANT = `USING (organization_id = current_setting('app.org_id', true))`;
 
-describe('01 refuses before any change, and preflight reports it', () => {
+describe('01 refuses before any change, and preflight reports it: row-level security, forced (case 1)', () => {
   it('case 1: FORCE row-level security with a tenant policy, pack run as the non-superuser owner', async () => {
     const url = await casesDb();
     const owner = await ownedBy(url);
@@ -127,7 +127,9 @@ describe('01 refuses before any change, and preflight reports it', () => {
     expect((await cli(['up', '1'], { DATABASE_URL: owner.url })).code).toBe(0);
     expect((await state(url)).image_id_on).toEqual(['posts', 'user']);
   });
+});
 
+describe('01 refuses before any change, and preflight reports it: row-level security, who sees every row (case 1)', () => {
   it('case 1: a soft-delete policy hides rows too; who bypasses row-level security and who does not', async () => {
     const url = await casesDb();
     const owner = await ownedBy(url);
@@ -182,7 +184,9 @@ describe('01 refuses before any change, and preflight reports it', () => {
     expect(p.posts.total).toBe(14);
     expect(p.production.warnings.filter((w) => w.startsWith('row-level security could hide rows of posts'))).toHaveLength(1);
   });
+});
 
+describe('01 refuses before any change, and preflight reports it: long keys and partitioned tables (cases 11, 12)', () => {
   it('case 11: a storage.file_key over 2704 bytes: 02 builds its lookup index, the key maps, later uploads of long keys work', async () => {
     const url = await casesDb();
     const hexKey = (await one<{ k: string }>(url, `SELECT 'org/org_a/posts/' || string_agg(md5(g::text), '') AS k FROM generate_series(1, 300) g`)).k;
@@ -237,7 +241,9 @@ describe('01 refuses before any change, and preflight reports it', () => {
     expect(p.production.tables.find((t) => t.table === 'posts')?.kind).toBe('p');
     expect(p.production.warnings).toContain('posts is a partitioned table: the pack works on plain tables only (CREATE INDEX CONCURRENTLY), 01 refuses.');
   });
+});
 
+describe('01 refuses before any change, and preflight reports it: a stray image_id and publications (cases 13, 14)', () => {
   it('case 13: an image_id that already holds values is refused, naming the column and the rows; an empty text one is accepted', async () => {
     const url = await casesDb();
     await sql(url, [
@@ -278,7 +284,9 @@ describe('01 refuses before any change, and preflight reports it', () => {
     ]));
     expect(formatReport(p)).toMatch(/^WARNING: publication every_table is FOR ALL TABLES/m);
   });
+});
 
+describe('01 refuses before any change, and preflight reports it: the owner\'s role and an empty database (case 15)', () => {
   it('case 15: a member of the owner\'s role is refused; PGOPTIONS=-c role=<owner> runs the pack as the owner, and the owner rolls it back', async () => {
     const url = await casesDb();
     const owner = await ownedBy(url);
@@ -324,7 +332,9 @@ describe('01 refuses before any change, and preflight reports it', () => {
     expect(r.out).not.toMatch(/^error: .*nothing was changed/im);
     expect(await state(url)).toEqual({ image_id_on: null, pgmigrations: true });
   });
+});
 
+describe('01 refuses before any change, and preflight reports it: a non-public schema', () => {
   it('a non-public schema: the guards and preflight look at the tables of --schema app, not public', async () => {
     const url = await casesDb();
     await sql(url, ['CREATE SCHEMA app', ...APP_TABLES.map((t) => `ALTER TABLE public.${t} SET SCHEMA app`)]);

@@ -146,11 +146,14 @@ async function visibleFiles(c: pg.Client, viewer: string): Promise<string[]> {
   return seen;
 }
 
-describe('app queries before and after the pack', () => {
-  let c: pg.Client;
-  let before: Awaited<ReturnType<typeof snapshot>>;
+// One database for the describes below: snapshot taken, then the whole pack applied, once.
+let c: pg.Client;
+let before: Awaited<ReturnType<typeof snapshot>>;
+let ready: Promise<void> | undefined;
 
-  beforeAll(async () => {
+/** Sets up `c` and `before` on the first call; later calls wait for the same setup. */
+function migrated(): Promise<void> {
+  ready ??= (async () => {
     const url = await baselineDb();
     c = await connectRaw(url);
     await c.query(DATA);
@@ -159,11 +162,16 @@ describe('app queries before and after the pack', () => {
     await c.end();
     await migrate(url, { direction: 'up' });
     c = await connectRaw(url);
-  });
+  })();
+  return ready;
+}
 
-  afterAll(async () => {
-    await c?.end();
-  });
+afterAll(async () => {
+  await c?.end();
+});
+
+describe('app queries before and after the pack: the feed', () => {
+  beforeAll(migrated);
 
   it('before: the feed is one organization, newest first (id breaks a created_at tie), with authors, images and likes', () => {
     expect(pick(before.feedAlice, FEED_KEYS)).toEqual(FEED_A);
@@ -191,6 +199,10 @@ describe('app queries before and after the pack', () => {
       expect(after.liked[viewer], `after, ${viewer}`).toEqual(expected);
     }
   });
+});
+
+describe('app queries before and after the pack: keyset paging', () => {
+  beforeAll(migrated);
 
   it('keyset paging: following the cursor gives every post once, in order, for every page size', async () => {
     const after = await snapshot(c, 'after');
@@ -220,6 +232,10 @@ describe('app queries before and after the pack', () => {
     const next = await feedPage(c, 'after', 'org_a', 'u_alice', { created_at: rounded, id: last.id }, 3);
     expect(next.map((r) => r.id)).toEqual(['pa2', 'pa1']); // pa4 and pa3 lost
   });
+});
+
+describe('app queries before and after the pack: single rows, files and deletes', () => {
+  beforeAll(migrated);
 
   it('post_by_id and user_with_avatar: same rows before and after, unmapped values NULL after', async () => {
     const after = await snapshot(c, 'after');

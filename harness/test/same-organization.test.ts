@@ -153,7 +153,9 @@ describe('a post can reference only a storage row of its own organization', () =
       await c.query(`UPDATE storage SET file_name = 'renamed.jpg' WHERE id = 's_a1'`);
     });
   });
+});
 
+describe('a post can reference only a storage row of its own organization: concurrent writes', () => {
   it('concurrent writes: an organization change waits for an uncommitted post that shows the file, and the reverse, then refuses', async () => {
     const url = await casesDb();
     await migrate(url, { direction: 'up' });

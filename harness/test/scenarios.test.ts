@@ -28,7 +28,7 @@ async function one(c: pg.Client, sql: string, params: unknown[] = []) {
 
 const newPost = `INSERT INTO posts (id, organization_id, user_id, content, image_id) VALUES ($1, $2, 'u_author', 'new post', $3)`;
 
-describe('scenarios on the migrated schema', () => {
+describe('scenarios on the migrated schema: writes', () => {
   it('a new post may show an image of its own organization only, and one that exists', async () => {
     const c = await migrated();
     await c.query(newPost, ['p_new', 'org_a', 's_a1']);
@@ -70,7 +70,9 @@ describe('scenarios on the migrated schema', () => {
     expect(await one(c, `SELECT image_id FROM "user" WHERE id = 'u_avatar'`)).toEqual({ image_id: null });
     await c.end();
   });
+});
 
+describe('scenarios on the migrated schema: deletes', () => {
   it('deleting a storage row keeps the posts and users that showed it, with image_id NULL and their organization', async () => {
     const c = await migrated();
     await c.query(`UPDATE "user" SET image_id = 's_a1' WHERE id = 'u_author'`);
@@ -110,7 +112,9 @@ describe('scenarios on the migrated schema', () => {
     expect(await one(c, `SELECT image_id FROM posts WHERE id = 'p_both_a'`)).toEqual({ image_id: 's_both_a' });
     await c.end();
   });
+});
 
+describe('scenarios on the migrated schema: the orphaned-storage report', () => {
   it('the orphaned-storage report lists exactly the unreferenced rows older than the grace period', async () => {
     const c = await migrated();
     const storage = `INSERT INTO storage (id, file_key, file_name, content_type, size, user_id, organization_id, created_at)

@@ -9,19 +9,20 @@ import { stepsOf } from '../../lib/plan.ts';
 
 const fresh = before(stepsOf('backfill')[0]);
 
-describe('transition sync triggers', () => {
-  let c: pg.Client;
-  const post = async (id: string) =>
-    (await c.query('SELECT image_key, image_id FROM posts WHERE id = $1', [id])).rows[0];
-  const user = async (id: string) => (await c.query('SELECT image, image_id FROM "user" WHERE id = $1', [id])).rows[0];
-  const insertPost = (id: string, key: string | null) =>
-    c.query(`INSERT INTO posts (id, organization_id, user_id, content, image_key) VALUES ($1, 'org_a', 'u_author', 'x', $2)`, [id, key]);
+// Every test in this file gets its own fresh database and client `c`.
+let c: pg.Client;
+const post = async (id: string) =>
+  (await c.query('SELECT image_key, image_id FROM posts WHERE id = $1', [id])).rows[0];
+const user = async (id: string) => (await c.query('SELECT image, image_id FROM "user" WHERE id = $1', [id])).rows[0];
+const insertPost = (id: string, key: string | null) =>
+  c.query(`INSERT INTO posts (id, organization_id, user_id, content, image_key) VALUES ($1, 'org_a', 'u_author', 'x', $2)`, [id, key]);
 
-  beforeEach(async () => {
-    c = await connect(await fresh());
-  });
-  afterEach(() => c.end());
+beforeEach(async () => {
+  c = await connect(await fresh());
+});
+afterEach(() => c.end());
 
+describe('transition sync triggers: old-app writes', () => {
   it('old app: inserting a key resolves image_id by the rule', async () => {
     await c.query(`INSERT INTO posts (id, organization_id, user_id, content, image_key)
                    VALUES ('t1', 'org_a', 'u_author', 'x', 'org/org_a/posts/tie.jpg')`);
@@ -50,7 +51,9 @@ describe('transition sync triggers', () => {
     await c.query(`UPDATE posts SET image_key = NULL WHERE id = 't1'`);
     expect(await post('t1')).toEqual({ image_key: null, image_id: null });
   });
+});
 
+describe('transition sync triggers: new-app writes', () => {
   it('new app: setting image_id sets the key to that file_key, even a non-oldest duplicate', async () => {
     await insertPost('t1', null);
     await c.query(`UPDATE posts SET image_id = 's_tie_b' WHERE id = 't1'`);
@@ -64,7 +67,9 @@ describe('transition sync triggers', () => {
     await expect(c.query(`UPDATE posts SET image_id = 's_b_only' WHERE id = 't1'`)).rejects.toMatchObject({ code: '23503' });
     await expect(c.query(`UPDATE posts SET image_id = 'nope' WHERE id = 't1'`)).rejects.toMatchObject({ code: '23503' });
   });
+});
 
+describe('transition sync triggers: writes to both columns', () => {
   it('writing both columns consistently is accepted', async () => {
     await insertPost('t1', null);
     await c.query(`UPDATE posts SET image_key = 'org/org_a/posts/one.jpg', image_id = 's_a1' WHERE id = 't1'`);
@@ -85,7 +90,9 @@ describe('transition sync triggers', () => {
     ).rejects.toMatchObject({ code: '23514' });
     expect(await post('t1')).toEqual({ image_key: 'org/org_a/posts/one.jpg', image_id: 's_a1' });
   });
+});
 
+describe('transition sync triggers: organization moves, storage deletes, users', () => {
   it('moving a post to another organization re-resolves its key there', async () => {
     await insertPost('t2', 'org/org_b/posts/only-b.jpg');
     await c.query(`UPDATE posts SET organization_id = 'org_b', image_key = 'shared/logo.png' WHERE id = 't2'`);

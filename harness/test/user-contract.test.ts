@@ -28,7 +28,7 @@ const hasColumn = (c: pg.Client, table: string, column: string) =>
 
 const OPT_IN = ['-m', 'migrations/opt-in'];
 
-describe('the user contract keeps "user".image for better-auth', () => {
+describe('the user contract keeps "user".image for better-auth: a plain up', () => {
   it('a plain up keeps provider URLs in image, moves every key out of it, and detaches the sync trigger', async () => {
     const url = await casesDb();
     const r = await cli(['up'], { DATABASE_URL: url });
@@ -53,7 +53,9 @@ describe('the user contract keeps "user".image for better-auth', () => {
       await c.query(`UPDATE "user" SET image = 'https://avatars.githubusercontent.com/u/9', image_id = 's_avatar' WHERE id = 'u_author'`);
     });
   });
+});
 
+describe('the user contract keeps "user".image for better-auth: the rollback', () => {
   it('a full down after app writes gives image what the old app would hold', async () => {
     const url = await casesDb();
     await migrate(url, { direction: 'up' });
