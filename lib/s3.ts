@@ -129,7 +129,7 @@ function localApi(child: ChildProcess, replies: AsyncIterator<string>, info: { e
       }
     },
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return; // exited, or killed below (a big store takes over 5 s to exit)
       const exited = new Promise((r) => child.once('exit', r));
       child.stdin!.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
