@@ -111,7 +111,11 @@ BEGIN
   ), ins AS (
     INSERT INTO user_image_archive (user_id, image)
     SELECT k.id, k.image FROM keys k WHERE k.image_id IS NULL
+    -- A row the app wrote since the trigger was detached (written = image_id or image) keeps
+    -- that record: its key is stale (say, the app removed the image), and the down follows the
+    -- app's write, not the key this pass clears.
     ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image, written = NULL, archived_at = now()
+      WHERE user_image_archive.written IS NULL
     RETURNING 1
   ), cleared AS (
     UPDATE "user" u SET image = NULL FROM keys k WHERE u.id = k.id

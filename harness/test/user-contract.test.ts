@@ -117,6 +117,29 @@ describe('the user contract keeps "user".image for better-auth: the rollback', (
   });
 });
 
+describe('the user contract: a write between its detach and its clear pass', () => {
+  it("an image the app removes after the trigger is detached stays removed through a rerun and the down", async () => {
+    const url = await casesDb();
+    await migrate(url, { direction: 'up', target: '08_contract-posts' });
+    const { stepNamed, partStatements } = await import('../../lib/plan.ts');
+    const { packVars } = await import('../../lib/settings.ts');
+    const step = stepNamed('09_contract-user');
+    await withDb(url, async (c) => {
+      // 09 as far as its detach (the archive, the archive pass, the trigger detached), then stopped.
+      for (const part of step.deploy.slice(0, 3)) {
+        for (const stmt of partStatements(step.name, part, packVars())) await c.query(stmt);
+      }
+      // u_avatar still holds its (mapped) key; the new app removes the avatar.
+      await c.query(`UPDATE "user" SET image_id = NULL WHERE id = 'u_avatar'`);
+    });
+    // The rerun resumes: its clear pass meets u_avatar's stale key.
+    await migrate(url, { direction: 'up' });
+    await withDb(url, async (c) => expect(await userRow(c, 'u_avatar')).toEqual({ image: null, image_id: null }));
+    await migrate(url, { direction: 'down', count: 1 });
+    await withDb(url, async (c) => expect(await userRow(c, 'u_avatar')).toEqual({ image: null, image_id: null }));
+  });
+});
+
 describe('dropping "user".image is opt-in', () => {
   it('refuses unless asked for by name, and changes nothing', async () => {
     const url = await casesDb();
