@@ -25,10 +25,15 @@ AS $$
 BEGIN
   IF to_regclass('posts_image_key_archive') IS NOT NULL THEN
     BEGIN
+      -- FOR NO KEY UPDATE: a post an open app transaction is writing is waited for and read
+      -- again in its committed version (READ COMMITTED rechecks the WHERE), so a post the app
+      -- pointed elsewhere or cleared meanwhile is not archived from its older version. The
+      -- delete's ON DELETE SET NULL takes the same row locks right after, in the same order.
       INSERT INTO posts_image_key_archive (post_id, image_key)
       SELECT p.id, OLD.file_key
         FROM posts p
        WHERE p.image_id = OLD.id AND p.organization_id = OLD.organization_id
+         FOR NO KEY UPDATE OF p
       ON CONFLICT (post_id) DO UPDATE SET image_key = EXCLUDED.image_key, archived_at = now();
     EXCEPTION WHEN undefined_table THEN
       NULL;

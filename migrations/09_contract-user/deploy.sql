@@ -25,10 +25,14 @@ AS $$
 BEGIN
   IF to_regclass('user_image_archive') IS NOT NULL THEN
     BEGIN
+      -- FOR NO KEY UPDATE, as in 08's trigger: a user an open app transaction is writing is
+      -- read again in its committed version, so its write's record (written) is not
+      -- overwritten from the row's older version.
       INSERT INTO user_image_archive (user_id, image)
       SELECT u.id, OLD.file_key
         FROM "user" u
        WHERE u.image_id = OLD.id
+         FOR NO KEY UPDATE OF u
       -- A provider URL the app wrote since the contract stays what the old app holds.
       ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image, written = NULL, archived_at = now()
         WHERE user_image_archive.written IS DISTINCT FROM 'image';

@@ -1,0 +1,75 @@
+// Issue 12 case 2, the concurrent form: a storage delete racing an app write to a row that shows
+// the deleted file. The contracts' storage triggers (08, 09) archive the key of every row whose
+// file is deleted, so a down gives the old column the key the old app kept. A row the app
+// changed in a transaction still open when the delete began must not be archived from the row's
+// older version: the down would bring back a value the app had replaced or removed.
+// Each `it` has a database of its own.
+import { describe, it, expect } from 'vitest';
+import type pg from 'pg';
+import { casesDb, connect } from './db.ts';
+import { migrate } from '../../lib/migrate.ts';
+
+async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = await connect(url);
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Runs `write` in an open transaction, starts `del` on another connection, waits until it
+ *  waits for a lock, commits the write, then lets the delete finish. */
+async function writeDuringDelete(url: string, write: string, del: string): Promise<void> {
+  const app = await connect(url);
+  const deleter = await connect(url);
+  try {
+    await app.query('BEGIN');
+    await app.query(write);
+    const pid = (await deleter.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    const deleting = deleter.query(del);
+    await waitForLockWait(app, pid);
+    await app.query('COMMIT');
+    await deleting;
+  } finally {
+    await app.end();
+    await deleter.end();
+  }
+}
+
+async function waitForLockWait(c: pg.Client, pid: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const r = await c.query(`SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1`, [pid]);
+    if (r.rows[0]?.wait_event_type === 'Lock') return;
+    await new Promise((res) => setTimeout(res, 25));
+  }
+  throw new Error('the storage delete never waited for the app write');
+}
+
+describe('a storage delete racing an app write to the same row, after the contract', () => {
+  it('posts: an image the app removed while the file was being deleted stays removed through the down', async () => {
+    const url = await casesDb();
+    await migrate(url, { direction: 'up' });
+    await writeDuringDelete(url, `UPDATE posts SET image_id = NULL WHERE id = 'p_plain'`, `DELETE FROM storage WHERE id = 's_a1'`);
+    await migrate(url, { direction: 'down' });
+    await withDb(url, async (c) => {
+      const rows = await c.query(`SELECT id, image_key FROM posts WHERE id IN ('p_plain', 'p_shared1') ORDER BY id`);
+      // p_shared1 kept the deleted file's key (the old app keeps keys); p_plain was cleared first.
+      expect(rows.rows).toEqual([
+        { id: 'p_plain', image_key: null },
+        { id: 'p_shared1', image_key: 'org/org_a/posts/one.jpg' },
+      ]);
+    });
+  });
+
+  it('user: an avatar the app removed while its file was being deleted stays removed through the down', async () => {
+    const url = await casesDb();
+    await migrate(url, { direction: 'up' });
+    await writeDuringDelete(url, `UPDATE "user" SET image_id = NULL WHERE id = 'u_avatar'`, `DELETE FROM storage WHERE id = 's_avatar'`);
+    await migrate(url, { direction: 'down' });
+    await withDb(url, async (c) => {
+      const row = (await c.query(`SELECT image FROM "user" WHERE id = 'u_avatar'`)).rows[0];
+      expect(row).toEqual({ image: null });
+    });
+  });
+});
