@@ -3,14 +3,20 @@
 -- archive, so the down can put it back exactly, and checks the contract's precondition on the
 -- same rows. Mapped values need no copy: the down reads them back from storage.file_key.
 --
--- The batch's rows are locked FOR SHARE first, and read and copied by a second statement: a
--- concurrent app write to one of them waits for the batch (tens of ms) and then goes through the
--- sync trigger, which keeps the archive exact from then on (sql/sync/*.sql: it maintains the
--- archive while it exists). Without the lock, a value read before an app write could be copied
--- after it. The second statement's snapshot is taken after the locks: one statement that locked
--- and checked would see a row's new version (after a storage delete cascaded into it) next to
--- the storage rows of its older snapshot, and call a correct row wrong. NOWAIT, as in
--- sql/restore.sql: a batch that meets a row an app transaction holds is retried, smaller.
+-- The rows the batch may copy (no image_id, a value in the old column) are locked FOR SHARE
+-- first, and read and copied by a second statement: a concurrent app write to one of them waits
+-- for the batch (tens of ms) and then goes through the sync trigger, which keeps the archive
+-- exact from then on (sql/sync/*.sql: it maintains the archive while it exists). Without the
+-- lock, a value read before an app write could be copied after it. The second statement's
+-- snapshot is taken after the locks, so it sees every locked row as it stays until the commit.
+-- NOWAIT, as in sql/restore.sql: a batch that meets a row an app transaction holds is retried,
+-- smaller.
+--
+-- Mapped rows (an image_id) are only checked, never copied, so they are read unlocked, in the
+-- second statement's snapshot: every committed write in it went through the sync and storage
+-- triggers, so a row and the storage rows beside it agree there. Not locking them keeps the
+-- pass out of the way of a storage delete, whose ON DELETE SET NULL writes exactly these rows
+-- (under a batch's locks it waited for the batch, and for the next one, in 1M-row runs).
 --
 -- bad: rows with a mappable key and no image_id, or an image_id whose file_key is not the key
 -- (a write that bypassed the triggers); examples: their ids. The driver refuses if any.
@@ -24,15 +30,20 @@ BEGIN
   ids := ARRAY(SELECT p.id
                  FROM posts p
                 WHERE p.ctid >= lo_tid AND p.ctid < hi_tid
-                  AND (p.image_key IS NOT NULL OR p.image_id IS NOT NULL)
+                  AND p.image_key IS NOT NULL AND p.image_id IS NULL
                   FOR SHARE OF p NOWAIT);
+  -- The locked rows by id (a row an app write moved off these pages before the lock is locked
+  -- in its new version, wherever it is), and the mapped rows of the batch's pages.
   WITH checked AS MATERIALIZED (
     SELECT p.id, p.image_key, p.image_id,
-           CASE WHEN p.image_id IS NULL THEN image_ref_post_storage_id(p.organization_id, p.image_key) IS NOT NULL
-                ELSE s.file_key IS DISTINCT FROM p.image_key END AS bad
+           image_ref_post_storage_id(p.organization_id, p.image_key) IS NOT NULL AS bad
+      FROM posts p
+     WHERE p.id = ANY (ids)
+    UNION ALL
+    SELECT p.id, p.image_key, p.image_id, s.file_key IS DISTINCT FROM p.image_key
       FROM posts p
       LEFT JOIN storage s ON s.id = p.image_id
-     WHERE p.id = ANY (ids)
+     WHERE p.ctid >= lo_tid AND p.ctid < hi_tid AND p.image_id IS NOT NULL
   ), ins AS (
     INSERT INTO posts_image_key_archive (post_id, image_key)
     SELECT c.id, c.image_key FROM checked c
@@ -57,15 +68,18 @@ BEGIN
   ids := ARRAY(SELECT u.id
                  FROM "user" u
                 WHERE u.ctid >= lo_tid AND u.ctid < hi_tid
-                  AND (u.image IS NOT NULL OR u.image_id IS NOT NULL)
+                  AND u.image IS NOT NULL AND u.image_id IS NULL
                   FOR SHARE OF u NOWAIT);
+  -- As for posts: the locked rows by id, the mapped rows of the batch's pages.
   WITH checked AS MATERIALIZED (
-    SELECT u.id, u.image, u.image_id,
-           CASE WHEN u.image_id IS NULL THEN image_ref_user_storage_id(u.image) IS NOT NULL
-                ELSE s.file_key IS DISTINCT FROM u.image END AS bad
+    SELECT u.id, u.image, u.image_id, image_ref_user_storage_id(u.image) IS NOT NULL AS bad
+      FROM "user" u
+     WHERE u.id = ANY (ids)
+    UNION ALL
+    SELECT u.id, u.image, u.image_id, s.file_key IS DISTINCT FROM u.image
       FROM "user" u
       LEFT JOIN storage s ON s.id = u.image_id
-     WHERE u.id = ANY (ids)
+     WHERE u.ctid >= lo_tid AND u.ctid < hi_tid AND u.image_id IS NOT NULL
   ), ins AS (
     -- Provider URLs stay in "user".image (better-auth reads them): only keys are archived.
     INSERT INTO user_image_archive (user_id, image)

@@ -8,6 +8,9 @@ import { describe, it, expect } from 'vitest';
 import type pg from 'pg';
 import { casesDb, connect } from './db.ts';
 import { migrate } from '../../lib/migrate.ts';
+import { countThrough, stepStatements } from '../../lib/plan.ts';
+import { packVars } from '../../lib/settings.ts';
+import { sqlText } from '../../lib/sql.ts';
 
 async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = await connect(url);
@@ -71,5 +74,34 @@ describe('a storage delete racing an app write to the same row, after the contra
       const row = (await c.query(`SELECT image FROM "user" WHERE id = 'u_avatar'`)).rows[0];
       expect(row).toEqual({ image: null });
     });
+  });
+});
+
+describe("the posts contract's archive pass and storage deletes", () => {
+  it('a storage delete does not wait for an archive batch: the batch locks only the rows it may copy', async () => {
+    const url = await casesDb();
+    await migrate(url, { direction: 'up', count: countThrough('07_validate-foreign-keys') });
+    const pass = await connect(url);
+    const deleter = await connect(url);
+    try {
+      await pass.query(stepStatements('08_contract-posts', 'deploy', packVars())[0]);
+      await pass.query(sqlText('archive.sql'));
+      // One archive batch over every page, left open: what the app meets while a batch runs.
+      await pass.query('BEGIN');
+      await pass.query(`CALL image_ref_archive_posts('(0,0)', '(1000,0)', 0, 0, 0, NULL)`);
+      await deleter.query(`SET lock_timeout = '200ms'`);
+      // s_a1 is the file of p_plain and p_shared1, on the batch's pages.
+      await deleter.query(`DELETE FROM storage WHERE id = 's_a1'`);
+      await pass.query('COMMIT');
+      const archived = await pass.query(`SELECT post_id, image_key FROM posts_image_key_archive WHERE post_id IN ('p_missing', 'p_plain', 'p_shared1') ORDER BY post_id`);
+      expect(archived.rows).toEqual([
+        { post_id: 'p_missing', image_key: 'org/org_a/posts/ghost.jpg' },
+        { post_id: 'p_plain', image_key: 'org/org_a/posts/one.jpg' },
+        { post_id: 'p_shared1', image_key: 'org/org_a/posts/one.jpg' },
+      ]);
+    } finally {
+      await pass.end();
+      await deleter.end();
+    }
   });
 });
