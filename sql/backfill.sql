@@ -39,6 +39,7 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
   ids    text[];
+  moved  bigint;
 BEGIN
   -- Lock the rows to write first, NOWAIT: a batch never waits for a row an app transaction
   -- holds while it holds others (app writes, and storage deletes cascading into them, would
@@ -52,21 +53,39 @@ BEGIN
                                                       OR s.organization_id IS DISTINCT FROM p.organization_id)))
                   FOR NO KEY UPDATE OF p NOWAIT);
   -- Then, in a new snapshot that sees every write that got there first, resolve and write them.
+  -- Each file a row is about to show is locked FOR KEY SHARE (the lock the foreign key's check
+  -- takes) and read again: a file moved to another organization, or deleted, since the lookup
+  -- drops out of `locked`, and the batch is retried (foreign_key_violation, as the organization
+  -- trigger raises; the retry resolves the row again). That is the organization trigger's check,
+  -- made here for the whole batch at once, so the trigger leaves the backfill's own writes alone
+  -- (migrations/04_expand-foreign-keys/deploy.sql). A move of the file waits for this lock and
+  -- then sees the batch's posts, as it waits for a post the app writes.
   WITH resolved AS MATERIALIZED (
-    SELECT p.id, p.image_id, image_ref_post_storage_id(p.organization_id, p.image_key) AS storage_id
+    SELECT p.id, p.organization_id, p.image_id, image_ref_post_storage_id(p.organization_id, p.image_key) AS storage_id
       FROM posts p
      WHERE p.id = ANY (ids)
+  ), locked AS MATERIALIZED (
+    SELECT r.id
+      FROM resolved r
+      JOIN storage s ON s.id = r.storage_id AND s.organization_id = r.organization_id
+     WHERE r.storage_id IS DISTINCT FROM r.image_id
+       FOR KEY SHARE OF s
   ), upd AS (
     UPDATE posts p
        SET image_id = r.storage_id
       FROM resolved r
      WHERE p.id = r.id
        AND r.storage_id IS DISTINCT FROM r.image_id
-    RETURNING 1
+    RETURNING r.storage_id
   )
-  SELECT (SELECT count(*) FROM posts p WHERE p.ctid >= lo_tid AND p.ctid < hi_tid), count(*)
-    INTO n, m
+  SELECT (SELECT count(*) FROM posts p WHERE p.ctid >= lo_tid AND p.ctid < hi_tid), count(*),
+         count(*) FILTER (WHERE upd.storage_id IS NOT NULL) - (SELECT count(*) FROM locked)
+    INTO n, m, moved
     FROM upd;
+  IF moved <> 0 THEN
+    RAISE EXCEPTION 'backfill posts: % files changed organization or were deleted during the batch', moved
+      USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'image_ref_same_organization';
+  END IF;
 END
 $$;
 

@@ -109,12 +109,29 @@ CREATE OR REPLACE TRIGGER image_ref_same_organization_insert
   FOR EACH ROW WHEN (NEW.image_id IS NOT NULL)
   EXECUTE FUNCTION image_ref_post_image_organization();
 
-CREATE OR REPLACE TRIGGER image_ref_same_organization_update
-  AFTER UPDATE OF image_id, organization_id ON posts
-  FOR EACH ROW WHEN (NEW.image_id IS NOT NULL
-                     AND (NEW.image_id IS DISTINCT FROM OLD.image_id
-                          OR NEW.organization_id IS DISTINCT FROM OLD.organization_id))
-  EXECUTE FUNCTION image_ref_post_image_organization();
+--
+-- The backfill's own writes (06, sql/backfill.sql) are left out: each batch makes this check
+-- itself, for all its rows at once (it locks every file it writes FOR KEY SHARE and reads its
+-- organization again), which costs far less than this trigger on every row. They are told
+-- apart by image_ref.writer = 'backfill' (set by sql/batches.sql for the batch's transaction),
+-- and only for a role with the privileges of posts' owner: any session can set that setting,
+-- but only the owner could skip this check anyway (ALTER TABLE … DISABLE TRIGGER). The owner's
+-- name is written into the WHEN here (it names the role when 04 runs; after ALTER TABLE … OWNER
+-- TO, the new owner's backfill gets the per-row check, which is slower, not wrong).
+DO $do$
+BEGIN
+  EXECUTE format($t$
+    CREATE OR REPLACE TRIGGER image_ref_same_organization_update
+      AFTER UPDATE OF image_id, organization_id ON posts
+      FOR EACH ROW WHEN (NEW.image_id IS NOT NULL
+                         AND (NEW.image_id IS DISTINCT FROM OLD.image_id
+                              OR NEW.organization_id IS DISTINCT FROM OLD.organization_id)
+                         AND NOT (coalesce(current_setting('image_ref.writer', true), '') = 'backfill'
+                                  AND pg_has_role(%L::name, 'USAGE')))
+      EXECUTE FUNCTION image_ref_post_image_organization()$t$,
+    (SELECT pg_get_userbyid(c.relowner) FROM pg_class c WHERE c.oid = 'posts'::regclass));
+END
+$do$;
 
 -- BEFORE: refuses before the row is written.
 CREATE OR REPLACE TRIGGER image_ref_same_organization

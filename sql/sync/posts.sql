@@ -36,11 +36,7 @@ DECLARE
   explicit    boolean := false;
   has_archive boolean := to_regclass('posts_image_key_archive') IS NOT NULL;
 BEGIN
-  -- The pack's own batches (backfill, restore) write both columns consistently themselves.
-  IF current_setting('image_ref.writer', true) IN ('backfill', 'restore') THEN
-    RETURN NEW;
-  END IF;
-
+  -- The pack's own batches (backfill, restore) never get here: the trigger's WHEN leaves them out.
   IF TG_OP = 'INSERT' THEN
     key_changed := NEW.image_key IS NOT NULL;
     id_changed  := NEW.image_id IS NOT NULL;
@@ -157,9 +153,14 @@ END
 $$;
 
 -- Every update, not only of the two columns: see the last branch of image_ref_sync_posts.
+-- Except the pack's own batches (backfill, restore: sql/batches.sql sets image_ref.writer for the
+-- batch's transaction), which write both columns consistently themselves: the WHEN leaves them
+-- out, so the function is not even called for their rows (calling it to return at once cost the
+-- backfill more than its own work; bench/README.md, "The backfill against its reference").
 CREATE OR REPLACE TRIGGER image_ref_sync
   BEFORE INSERT OR UPDATE ON posts
-  FOR EACH ROW EXECUTE FUNCTION image_ref_sync_posts();
+  FOR EACH ROW WHEN (coalesce(current_setting('image_ref.writer', true), '') NOT IN ('backfill', 'restore'))
+  EXECUTE FUNCTION image_ref_sync_posts();
 
 -- Created once (05) and kept through the contract (idle without its index): a contract's down
 -- that runs this file again then needs no lock on storage.

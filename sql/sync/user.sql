@@ -50,11 +50,7 @@ DECLARE
   explicit    boolean := false;
   has_archive boolean := to_regclass('user_image_archive') IS NOT NULL;
 BEGIN
-  -- The pack's own batches (backfill, restore) write both columns consistently themselves.
-  IF current_setting('image_ref.writer', true) IN ('backfill', 'restore') THEN
-    RETURN NEW;
-  END IF;
-
+  -- The pack's own batches (backfill, restore) never get here: the trigger's WHEN leaves them out.
   IF TG_OP = 'INSERT' THEN
     key_changed := NEW.image IS NOT NULL;
     id_changed  := NEW.image_id IS NOT NULL;
@@ -185,9 +181,11 @@ END
 $$;
 
 -- Every update, not only of the two columns: see the last branch of image_ref_sync_posts (sql/sync/posts.sql).
+-- The pack's own batches are left out by the WHEN, as on posts.
 CREATE OR REPLACE TRIGGER image_ref_sync
   BEFORE INSERT OR UPDATE ON "user"
-  FOR EACH ROW EXECUTE FUNCTION image_ref_sync_user();
+  FOR EACH ROW WHEN (coalesce(current_setting('image_ref.writer', true), '') NOT IN ('backfill', 'restore'))
+  EXECUTE FUNCTION image_ref_sync_user();
 
 -- Created once (05) and kept through the contract (idle without its index): a contract's down
 -- that runs this file again then needs no lock on storage.
