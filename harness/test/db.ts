@@ -50,6 +50,16 @@ export async function connect(url: string): Promise<pg.Client> {
   return c;
 }
 
+/** Runs fn on a new connection to url, and closes it. */
+export async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = await connect(url);
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
 /** A baseline database holding cases/mapping.sql. */
 export async function casesDb(): Promise<string> {
   const url = await baselineDb();

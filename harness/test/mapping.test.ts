@@ -1,8 +1,7 @@
 // The mapping rule on hand-made edge cases, through the whole pack and back. Each `it` has a
 // database of its own, cloned from one holding the cases (nothing applied).
 import { describe, it, expect } from 'vitest';
-import type pg from 'pg';
-import { connect } from './db.ts';
+import { connect, withDb } from './db.ts';
 import { migrate } from '../../lib/migrate.ts';
 import { before } from './migrations/walk.ts';
 import { countThrough, names, stepsOf } from '../../lib/plan.ts';
@@ -14,15 +13,6 @@ const expectations = `
   UNION ALL
   SELECT 'user', id, image_id, substring(name FROM '^expect (\\S+):') FROM "user"
   ORDER BY 1, 2`;
-
-async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = await connect(url);
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 const oldValues = (url: string) =>
   withDb(url, async (c) => ({

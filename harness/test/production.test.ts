@@ -5,7 +5,7 @@
 // database of its own.
 import { describe, it, expect } from 'vitest';
 import type pg from 'pg';
-import { baselineDb, casesDb, connect, CASES } from './db.ts';
+import { baselineDb, casesDb, connect, CASES, withDb } from './db.ts';
 import { bulkPosts } from './bulk.ts';
 import { cli } from './cli.ts';
 import { migrate, migrationNames } from '../../lib/migrate.ts';
@@ -18,15 +18,6 @@ const upTo = (name: string) => names.indexOf(name) + 1;
 const postRow = async (c: pg.Client, id: string, schema = 'public') =>
   (await c.query(`SELECT image_key, image_id FROM ${schema}.posts WHERE id = $1`, [id])).rows[0];
 const userRow = async (c: pg.Client, id: string) => (await c.query('SELECT image, image_id FROM "user" WHERE id = $1', [id])).rows[0];
-
-async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = await connect(url);
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 describe('case 2: a rollback never brings back a value the app removed', () => {
   it('after the contracts: replaced or cleared images stay as the app left them; deleted files keep their key', async () => {

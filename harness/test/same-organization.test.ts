@@ -7,22 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import { describe, it, expect, inject } from 'vitest';
 import type pg from 'pg';
-import { baselineDb, casesDb, connect, CASES } from './db.ts';
+import { baselineDb, casesDb, connect, CASES, withDb } from './db.ts';
 import { migrate, migrationNames } from '../../lib/migrate.ts';
 import { sqlText } from '../../lib/sql.ts';
 import { checkInvariant } from '../invariants.ts';
 
 const names = migrationNames();
 const upTo = (name: string) => names.indexOf(name) + 1;
-
-async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = await connect(url);
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 /** The error a query raises (the test fails when it raises none). */
 async function refusal(c: pg.Client, text: string): Promise<{ code: string; message: string }> {

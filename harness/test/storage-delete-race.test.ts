@@ -6,20 +6,11 @@
 // Each `it` has a database of its own.
 import { describe, it, expect } from 'vitest';
 import type pg from 'pg';
-import { casesDb, connect } from './db.ts';
+import { casesDb, connect, withDb } from './db.ts';
 import { migrate } from '../../lib/migrate.ts';
 import { countThrough, stepStatements } from '../../lib/plan.ts';
 import { packVars } from '../../lib/settings.ts';
 import { sqlText } from '../../lib/sql.ts';
-
-async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = await connect(url);
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 /** Runs `write` in an open transaction, starts `del` on another connection, waits until it
  *  waits for a lock, commits the write, then lets the delete finish. */

@@ -5,21 +5,12 @@
 // Each `it` has a database of its own.
 import { describe, it, expect } from 'vitest';
 import type pg from 'pg';
-import { casesDb, connect } from './db.ts';
+import { casesDb, connect, withDb } from './db.ts';
 import { cli } from './cli.ts';
 import { migrate } from '../../lib/migrate.ts';
 
 const userRow = async (c: pg.Client, id: string) =>
   (await c.query('SELECT image, image_id FROM "user" WHERE id = $1', [id])).rows[0];
-
-async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = await connect(url);
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 const hasColumn = (c: pg.Client, table: string, column: string) =>
   c

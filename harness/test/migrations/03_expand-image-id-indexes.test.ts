@@ -2,8 +2,7 @@
 // indexes, built concurrently. Its states, the repair of an INVALID leftover, and databases that
 // applied it under its old name. Each `it` on a database of its own.
 import { describe, it, expect } from 'vitest';
-import type pg from 'pg';
-import { connect, applied } from '../db.ts';
+import { connect, applied, withDb } from '../db.ts';
 import { cli, migrateCli } from '../cli.ts';
 import { names } from '../../../lib/plan.ts';
 import { sqlText } from '../../../lib/sql.ts';
@@ -12,15 +11,6 @@ import { before, down, up, verifyRows, walkStates } from './walk.ts';
 const NAME = '03_expand-image-id-indexes';
 const OLD_NAME = '03_index-image-id';
 const fresh = before(NAME);
-
-async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = await connect(url);
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 /** A database that applied 01..04 when 03 had its old name. */
 async function appliedUnderOldName(): Promise<string> {

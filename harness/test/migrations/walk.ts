@@ -2,8 +2,7 @@
 // its down, and up again. Each `it` gets its own database, cloned from a template that holds the
 // hand-made mapping cases with every earlier migration applied, so any `it` runs alone.
 import { it, expect } from 'vitest';
-import type pg from 'pg';
-import { casesDb, cloneDb, connect } from '../db.ts';
+import { casesDb, cloneDb, connect, withDb } from '../db.ts';
 import { migrate } from '../../../lib/migrate.ts';
 import { countThrough, stepNamed, verifyText } from '../../../lib/plan.ts';
 
@@ -38,15 +37,6 @@ SELECT (SELECT jsonb_agg(to_jsonb(t) ORDER BY t.id) FROM posts t)::text AS posts
 export interface State {
   shape: string[];
   data: Record<string, string | null>;
-}
-
-async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = await connect(url);
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
 }
 
 /** The schema's shape and every row of the app's tables. */
