@@ -1,6 +1,15 @@
-// The backfill's throughput: the pack's batched procedure against one unbatched UPDATE ... FROM,
-// each on its own scratch copy of the same database taken just before the backfill step (CREATE DATABASE ...
-// TEMPLATE), so both start from identical rows, triggers and foreign keys.
+// The backfill against its physical reference (issue 13), in one run, each on a scratch copy of
+// the same database taken just before the backfill step (CREATE DATABASE ... TEMPLATE, after
+// step 05), so every variant starts from identical rows:
+//  - the references: posts with the same columns, rows and indexes but no trigger and no foreign
+//    key (bench/sql/backfill_reference_table.sql), written (a) by one UPDATE ... FROM with the
+//    mapping rule, (b) by the pack's page walk with nothing else (backfill_reference_batched.sql).
+//    The faster of the two is "the reference";
+//  - the pack's batched procedure, as it is (sql/batches.sql + sql/backfill.sql);
+//  - the ideas of issue 13 item 2, each as the pack with one thing changed back or away
+//    (bench/sql/backfill_idea_*.sql), so each idea's share shows against the pack as it is.
+import os from 'node:os';
+import type pg from 'pg';
 import { databaseOf } from '../lib/db.ts';
 import { sqlText } from '../lib/sql.ts';
 import { type Server } from '../lib/target.ts';
@@ -44,18 +53,141 @@ export interface BackfillRun {
   ms: number;
   /** posts rows scanned (the whole table) per second of wall time */
   rowsPerSecond: number;
+  /** seconds per million posts rows (the whole table) */
+  secondsPerMillion: number;
   /** rows that got an image_id */
   mapped: number;
+  /** batched runs only */
+  batches?: number;
+  slowestBatchMs?: number;
+  /** the 1-minute load average when the run ended */
+  loadavg: number;
+}
+
+/** One idea of issue 13 item 2, as the pack with that one thing changed back (or the key dropped). */
+export interface BackfillIdea {
+  name: string;
+  /** what the copy changed before the pack's procedure ran */
+  change: string;
+  /** whether the pack has the idea (the row shows what it saves), or it is a measurement only */
+  adopted: boolean;
+  run: BackfillRun;
+  /** this variant's time over the pack's (as it is) */
+  overPack: number;
+  /** this variant's time over the reference */
+  overReference: number;
 }
 
 export interface BackfillComparison {
   posts: number;
   batchSize: number;
+  reference: {
+    single: BackfillRun;
+    batched: BackfillRun;
+    /** the faster of the two */
+    fastest: 'single' | 'batched';
+    ms: number;
+  };
+  /** the pack's procedure as it is, on a copy, next to the references */
   batched: BackfillRun & { slowestBatchMs: number; batches: number };
-  single: BackfillRun;
-  /** batched rows/s over single rows/s */
+  /** batched.ms / reference.ms */
   ratio: number;
+  /** every headline run, ms (each figure above is the best of these) */
+  rounds: { single: number; batched: number; pack: number }[];
+  ideas: BackfillIdea[];
 }
+
+/** Rounds of the headline figures (the references and the pack). The ideas run once each: their effects are large. */
+const HEADLINE_ROUNDS = 2;
+
+const IDEAS: { name: string; file: string; change: string; adopted: boolean }[] = [
+  {
+    name: 'sync trigger called for the backfill\'s rows',
+    file: 'backfill_idea_sync_called.sql',
+    change: 'image_ref_sync without its WHEN, calling a function that returns at once for the backfill (as before issue 13)',
+    adopted: true,
+  },
+  {
+    name: 'organization trigger on the backfill\'s rows',
+    file: 'backfill_idea_org_checked.sql',
+    change: 'image_ref_same_organization_update with its WHEN before issue 13 (fires on every backfilled row)',
+    adopted: true,
+  },
+  {
+    name: 'no foreign key (measurement only)',
+    file: 'backfill_idea_no_fk.sql',
+    change: 'posts_image_id_fkey dropped: its per-row check cannot be skipped without superuser',
+    adopted: false,
+  },
+];
+
+const rate = (posts: number, ms: number, mapped: number, extra: Partial<BackfillRun> = {}): BackfillRun => ({
+  ms,
+  rowsPerSecond: posts / (ms / 1000),
+  secondsPerMillion: ms / 1000 / (posts / 1e6),
+  mapped,
+  ...extra,
+  loadavg: os.loadavg()[0],
+});
+
+/** A fresh copy of the step-05 database, set up by `prepare`, then `run` timed on it; dropped after. */
+async function onCopy<T>(server: Server, from: string, prepare: string[], run: (c: pg.Client) => Promise<T>): Promise<T> {
+  const url = await server.createDatabase('imgref_bench_backfill', databaseOf(from));
+  try {
+    const c = await connect(url);
+    try {
+      for (const text of prepare) await c.query(text);
+      // The copy's writes out of the way of the timed run (superuser or pg_checkpoint; else skipped).
+      await c.query('CHECKPOINT').catch(() => {});
+      return await run(c);
+    } finally {
+      await c.end();
+    }
+  } finally {
+    await server.dropDatabase(url);
+  }
+}
+
+/** The pack's batched procedure, with target_ms 0 (fixed batches, as the references). */
+type PackRun = BackfillRun & { slowestBatchMs: number; batches: number };
+
+async function packRun(c: pg.Client, posts: number, batchSize: number, log: (line: string) => void): Promise<PackRun> {
+  let done: BackfillDone | null = null;
+  c.on('notice', (n) => {
+    done = parseBackfillDone(n.message ?? '') ?? done;
+    if (n.message) log(`  ${n.message}`);
+  });
+  await c.query(sqlText('batches.sql')); // CREATE PROCEDURE image_ref_batches
+  await c.query(sqlText('backfill.sql'));
+  const t0 = performance.now();
+  await c.query(benchSql('backfill_batched.sql'), [batchSize]);
+  const ms = performance.now() - t0;
+  const d = done as BackfillDone | null;
+  if (!d) throw new Error('the backfill procedure ended without its final NOTICE (slowest batch)');
+  return { ...rate(posts, ms, d.mapped), slowestBatchMs: d.slowestBatchMs, batches: d.batches };
+}
+
+/** Reference (b): the page walk on posts without triggers or foreign keys. */
+async function referenceWalk(server: Server, at: string, posts: number, batchSize: number): Promise<BackfillRun> {
+  return onCopy(server, at, [benchSql('backfill_reference_table.sql'), benchSql('backfill_reference_batched.sql')], async (c) => {
+    const t0 = performance.now();
+    const { rows } = await c.query(benchSql('backfill_reference_call.sql'), [batchSize]);
+    const ms = performance.now() - t0;
+    return rate(posts, ms, Number(rows[0].written), { batches: Number(rows[0].batches), slowestBatchMs: Number(rows[0].slowest_ms) });
+  });
+}
+
+/** Reference (a): one UPDATE ... FROM on posts without triggers or foreign keys. */
+async function referenceSingle(server: Server, at: string, posts: number): Promise<BackfillRun> {
+  return onCopy(server, at, [benchSql('backfill_reference_table.sql')], async (c) => {
+    const t0 = performance.now();
+    const r = await c.query(benchSql('backfill_single.sql'));
+    return rate(posts, performance.now() - t0, r.rowCount ?? 0);
+  });
+}
+
+/** The run with the least wall time: load from other processes only ever adds time. */
+const best = <T extends { ms: number }>(runs: T[]): T => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
 
 export async function compareBackfill(
   server: Server,
@@ -63,62 +195,48 @@ export async function compareBackfill(
   batchSize: number,
   log: (line: string) => void,
 ): Promise<BackfillComparison> {
-  const batchedUrl = await server.createDatabase('imgref_bench_batched', databaseOf(templateUrl));
-  let singleUrl: string | undefined;
+  const at = await server.createDatabase('imgref_bench_step05', databaseOf(templateUrl));
   try {
     const beforeBackfill = firstOf('backfill');
     log(`backfill comparison: the ${beforeBackfill} steps before the backfill, on a copy`);
-    await migrate(batchedUrl, { direction: 'up', count: beforeBackfill });
-    singleUrl = await server.createDatabase('imgref_bench_single', databaseOf(batchedUrl));
+    await migrate(at, { direction: 'up', count: beforeBackfill });
+    const c0 = await connect(at);
+    const posts = Number((await c0.query(benchSql('table_rows.sql'))).rows[0].posts);
+    await c0.end();
 
-    let done: BackfillDone | null = null;
-    const batched = await connect(batchedUrl);
-    let batchedMs: number;
-    let posts: number;
-    try {
-      batched.on('notice', (n) => {
-        done = parseBackfillDone(n.message ?? '') ?? done;
-        if (n.message) log(`  ${n.message}`);
-      });
-      posts = Number((await batched.query(benchSql('table_rows.sql'))).rows[0].posts);
-      await batched.query(sqlText('batches.sql')); // CREATE PROCEDURE image_ref_batches
-      await batched.query(sqlText('backfill.sql'));
-      log(`backfill comparison: batched procedure, batches of ${batchSize}`);
-      const t0 = performance.now();
-      await batched.query(benchSql('backfill_batched.sql'), [batchSize]);
-      batchedMs = performance.now() - t0;
-    } finally {
-      await batched.end();
+    // The headline figures, HEADLINE_ROUNDS times in alternating order (the machine's load drifts),
+    // each the best of its rounds; every round is kept in the results.
+    const rounds: { single: BackfillRun; batched: BackfillRun; pack: PackRun }[] = [];
+    for (let round = 0; round < HEADLINE_ROUNDS; round++) {
+      const order = round % 2 === 0 ? (['batched', 'single', 'pack'] as const) : (['pack', 'single', 'batched'] as const);
+      const got: Partial<(typeof rounds)[number]> = {};
+      for (const what of order) {
+        log(`backfill, round ${round + 1}/${HEADLINE_ROUNDS}: ${what === 'pack' ? "the pack's procedure" : what === 'single' ? 'reference (a), one UPDATE ... FROM' : 'reference (b), the page walk'}`);
+        if (what === 'pack') got.pack = await onCopy(server, at, [], (c) => packRun(c, posts, batchSize, log));
+        else if (what === 'single') got.single = await referenceSingle(server, at, posts);
+        else got.batched = await referenceWalk(server, at, posts, batchSize);
+        log(`backfill: ${what} ${((got[what] as BackfillRun).ms / 1000).toFixed(2)} s`);
+      }
+      rounds.push(got as (typeof rounds)[number]);
     }
-    const d = done as BackfillDone | null;
-    if (!d) throw new Error('the backfill procedure ended without its final NOTICE (slowest batch)');
+    const ref = { single: best(rounds.map((r) => r.single)), batched: best(rounds.map((r) => r.batched)) };
+    const batched = best(rounds.map((r) => r.pack));
+    for (const [what, r] of [['reference (a)', ref.single], ['reference (b)', ref.batched]] as const) {
+      if (r.mapped !== batched.mapped) throw new Error(`the backfills disagree: the pack mapped ${batched.mapped} posts, ${what} ${r.mapped}`);
+    }
+    const fastest = ref.single.ms <= ref.batched.ms ? 'single' : 'batched';
+    const refMs = Math.min(ref.single.ms, ref.batched.ms);
 
-    log('backfill comparison: one UPDATE ... FROM');
-    const single = await connect(singleUrl);
-    let singleMs: number;
-    let singleMapped: number;
-    try {
-      const t0 = performance.now();
-      const r = await single.query(benchSql('backfill_single.sql'));
-      singleMs = performance.now() - t0;
-      singleMapped = r.rowCount ?? 0;
-    } finally {
-      await single.end();
+    const ideas: BackfillIdea[] = [];
+    for (const idea of IDEAS) {
+      log(`backfill idea: ${idea.name}`);
+      const run = await onCopy(server, at, [benchSql(idea.file)], (c) => packRun(c, posts, batchSize, log));
+      if (run.mapped !== batched.mapped) throw new Error(`backfill idea "${idea.name}" mapped ${run.mapped} posts, the pack ${batched.mapped}`);
+      ideas.push({ name: idea.name, change: idea.change, adopted: idea.adopted, run, overPack: run.ms / batched.ms, overReference: run.ms / refMs });
     }
-    if (singleMapped !== d.mapped) {
-      throw new Error(`the two backfills disagree: batched mapped ${d.mapped} posts, the single UPDATE ${singleMapped}`);
-    }
-    const batchedRate = posts / (batchedMs / 1000);
-    const singleRate = posts / (singleMs / 1000);
-    return {
-      posts,
-      batchSize,
-      batched: { ms: batchedMs, rowsPerSecond: batchedRate, mapped: d.mapped, slowestBatchMs: d.slowestBatchMs, batches: d.batches },
-      single: { ms: singleMs, rowsPerSecond: singleRate, mapped: singleMapped },
-      ratio: batchedRate / singleRate,
-    };
+    const runs = rounds.map((r) => ({ single: r.single.ms, batched: r.batched.ms, pack: r.pack.ms }));
+    return { posts, batchSize, reference: { ...ref, fastest, ms: refMs }, batched, ratio: batched.ms / refMs, rounds: runs, ideas };
   } finally {
-    if (singleUrl) await server.dropDatabase(singleUrl);
-    await server.dropDatabase(batchedUrl);
+    await server.dropDatabase(at);
   }
 }

@@ -1,6 +1,6 @@
 // What a benchmark run found: the results file's shape, the targets, and the printed tables.
 import type { Latency } from './measure.ts';
-import type { BackfillComparison, BackfillDone } from './backfill.ts';
+import type { BackfillComparison, BackfillDone, BackfillRun } from './backfill.ts';
 import type { PackStep } from './pack.ts';
 import { drizzleFeedTargets, printDrizzleFeed, type DrizzleFeedResult } from './drizzle-feed.ts';
 import { formatTable, type Align } from '../lib/table.ts';
@@ -75,17 +75,7 @@ export function targets(r: Omit<Results, 'targets'>): Target[] {
     measured: `${ms(r.storageDelete.after.p99)} ms (without: ${ms(r.storageDelete.before.p99)} ms)`,
     pass: r.storageDelete.after.p99 <= 1,
   });
-  out.push({
-    name: 'batched backfill: >= 90 % of one UPDATE ... FROM (rows/s)',
-    measured: `${(r.backfill.ratio * 100).toFixed(0)} % (${int(r.backfill.batched.rowsPerSecond)} vs ${int(r.backfill.single.rowsPerSecond)} rows/s)`,
-    pass: Math.round(r.backfill.ratio * 100) >= 90, // judged as printed
-  });
-  const slowest = Math.max(r.backfill.batched.slowestBatchMs, ...r.packBackfill.map((b) => b.slowestBatchMs));
-  out.push({
-    name: 'every backfill batch <= 250 ms (comparison run and the pack\'s step 06)',
-    measured: `slowest ${ms(slowest)} ms`,
-    pass: slowest <= 250,
-  });
+  out.push(...backfillTargets(r));
   // the app's queries before and after the pack, and the storage delete as the pack leaves it
   // (with the indexes). The delete without them is shown in the table only: it is why step 03
   // builds the indexes before 04 adds the keys, so no such window exists in the pack.
@@ -187,24 +177,65 @@ function printablePack(r: Results): string {
   return parts.join('\n\n');
 }
 
-/** The batched backfill against one UPDATE, and the pack's own step 06. */
-function printableBackfill(r: Results): string {
-  const parts: string[] = [];
+/** The pack's backfill against its reference (issue 13): the ratio and the batch bound. */
+function backfillTargets(r: Omit<Results, 'targets'>): Target[] {
   const b = r.backfill;
-  parts.push(
-    `Backfill of posts (${int(b.posts)} rows) on two copies of the database taken just before the backfill step:\n\n` +
-      table(
-        ['method', 'seconds', 'rows/s', 'mapped', 'batches', 'slowest batch'],
-        [
-          [`batched procedure (${b.batchSize} a batch)`, (b.batched.ms / 1000).toFixed(2), int(b.batched.rowsPerSecond), int(b.batched.mapped), int(b.batched.batches), `${ms(b.batched.slowestBatchMs)} ms`],
-          ['one UPDATE ... FROM', (b.single.ms / 1000).toFixed(2), int(b.single.rowsPerSecond), int(b.single.mapped), '1', '-'],
-          ...r.packBackfill.map((d) => [`in the pack's step 06: ${d.table}`, d.seconds.toFixed(2), int(d.rowsPerSecond), int(d.mapped), int(d.batches), `${ms(d.slowestBatchMs)} ms`]),
-        ],
-        ['l', 'r', 'r', 'r', 'r', 'r'],
-      ) +
-      `\n\nbatched / single: ${(b.ratio * 100).toFixed(0)} % of the single statement's throughput`,
+  const step06 = r.packBackfill.find((d) => d.table === 'posts');
+  const slowest = Math.max(b.batched.slowestBatchMs, ...r.packBackfill.map((d) => d.slowestBatchMs));
+  const bound: Target = { name: "every backfill batch <= 250 ms (the pack's procedure on the copy, and step 06)", measured: `slowest ${ms(slowest)} ms`, pass: slowest <= 250 };
+  if (!b.reference) return [bound]; // a run from before the reference existed
+  const ref = b.reference;
+  const stepRatio = step06 ? (step06.seconds * 1000) / ref.ms : NaN;
+  const which = ref.fastest === 'single' ? 'one UPDATE ... FROM' : 'the page walk';
+  // Judged on the pack's procedure measured beside the references (same copies, alternating
+  // rounds, best of each); step 06 itself runs minutes later, under whatever load then is.
+  return [
+    {
+      name: `backfill of posts: the pack's procedure <= 1.15x the reference (the faster of one UPDATE ... FROM and the page walk, no trigger, no foreign key)`,
+      measured:
+        `${b.ratio.toFixed(2)}x (${(b.batched.ms / 1000).toFixed(2)} s against ${(ref.ms / 1000).toFixed(2)} s, ${which}; best of ${b.rounds?.length ?? 1} alternating rounds); ` +
+        `step 06 of the pack run: ${step06 ? `${step06.seconds.toFixed(2)} s, ${stepRatio.toFixed(2)}x` : '-'}`,
+      pass: Number(b.ratio.toFixed(2)) <= 1.15, // judged as printed
+    },
+    bound,
+  ];
+}
+
+const perMillion = (run: { secondsPerMillion?: number; ms: number }, posts: number) =>
+  (run.secondsPerMillion ?? run.ms / 1000 / (posts / 1e6)).toFixed(2);
+
+/** The references, the pack on a copy and in its step 06, and each idea of issue 13 item 2. */
+function printableBackfill(r: Results): string {
+  const b = r.backfill;
+  if (!b.reference) return `Backfill of posts (${int(b.posts)} rows): this run has no reference (a run from before issue 13).`;
+  const row = (what: string, run: BackfillRun, over: string): string[] => [
+    what, (run.ms / 1000).toFixed(2), perMillion(run, b.posts), int(run.rowsPerSecond), int(run.mapped),
+    run.batches === undefined ? '1' : int(run.batches), run.slowestBatchMs === undefined ? '-' : `${ms(run.slowestBatchMs)} ms`, over,
+  ];
+  const over = (x: number) => `${(x / b.reference.ms).toFixed(2)}x`;
+  const rows = [
+    row('reference (a): one UPDATE ... FROM, no trigger, no foreign key', b.reference.single, over(b.reference.single.ms)),
+    row(`reference (b): the page walk, ${b.batchSize} rows a batch, no trigger, no foreign key`, b.reference.batched, over(b.reference.batched.ms)),
+    row(`the pack's procedure, ${b.batchSize} rows a batch`, b.batched, over(b.batched.ms)),
+    ...r.packBackfill.map((d) => [
+      `in the pack's step 06: ${d.table}`, d.seconds.toFixed(2), perMillion({ ms: d.seconds * 1000 }, d.scanned), int(d.rowsPerSecond), int(d.mapped),
+      int(d.batches), `${ms(d.slowestBatchMs)} ms`, d.table === 'posts' ? over(d.seconds * 1000) : '-',
+    ]),
+  ];
+  const ideas = b.ideas.map((i) => [
+    i.name, i.adopted ? 'yes' : 'no', (i.run.ms / 1000).toFixed(2), `${i.overPack.toFixed(2)}x`, `${i.overReference.toFixed(2)}x`,
+    `${((i.run.ms - b.batched.ms) / 1000).toFixed(2)} s`, `${ms(i.run.slowestBatchMs ?? 0)} ms`,
+  ]);
+  return (
+    `Backfill of posts (${int(b.posts)} rows), each on its own copy of the database taken just before step 06; ` +
+    `s/1M = seconds per million posts rows. The reference is the faster of (a) and (b): ${b.reference.fastest === 'single' ? '(a)' : '(b)'}.\n\n` +
+    table(['method', 'seconds', 's/1M', 'rows/s', 'mapped', 'batches', 'slowest batch', 'x reference'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']) +
+    `\n\nEach round, s (the table shows the best of each): ` +
+    (b.rounds ?? []).map((x, i) => `${i + 1}: (a) ${(x.single / 1000).toFixed(2)}, (b) ${(x.batched / 1000).toFixed(2)}, pack ${(x.pack / 1000).toFixed(2)}`).join('; ') +
+    `\n\nIdeas of issue 13 (each: the pack's procedure on a copy with one thing changed back, or the key dropped; ` +
+    `adopted = the pack has it, and the row shows the pack without it):\n\n` +
+    table(['variant', 'adopted', 'seconds', 'x pack', 'x reference', 'vs pack', 'slowest batch'], ideas, ['l', 'l', 'r', 'r', 'r', 'r', 'r'])
   );
-  return parts.join('\n\n');
 }
 
 export function printable(r: Results): string {

@@ -83,7 +83,7 @@ BEGIN
     INTO n, m, moved
     FROM upd;
   IF moved <> 0 THEN
-    RAISE EXCEPTION 'backfill posts: % files changed organization or were deleted during the batch', moved
+    RAISE EXCEPTION 'backfill posts: the files of % rows changed organization or were deleted during the batch', moved
       USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'image_ref_same_organization';
   END IF;
 END

@@ -1,7 +1,6 @@
--- The backfill of posts as ONE statement, for comparison with the batched procedure
--- (sql/backfill.sql): the same rule (image_ref_post_storage_id), the same rows, the same
--- triggers and foreign-key checks, but one transaction holding every row lock to the end.
--- Runs on a scratch copy of the benchmark database, taken after step 05 (just before the backfill).
+-- Reference (a) (bench/backfill.ts): the backfill of posts as ONE statement, on the table of
+-- backfill_reference_table.sql (no trigger, no foreign key): the same rule
+-- (image_ref_post_storage_id), the same rows the pack writes, one transaction.
 UPDATE posts p
    SET image_id = r.storage_id
   FROM (SELECT q.id, q.organization_id, q.image_key,
