@@ -138,6 +138,9 @@ export interface ProductionReport {
   longKeys: { storage: { keys: number; longest: number; examples: string[] }; posts: number | null; user: number | null };
   /** image_id columns found before 01 has run (empty once 01 is applied: then they are the pack's) */
   strayImageIds: { table: string; type: string; notNull: boolean; hasDefault: boolean; withValue: number }[];
+  /** physical standbys streaming from this server (sql/preflight/replicas.sql): hidden are those
+   *  whose lag this role cannot see (no pg_monitor), so the batches' lag ceiling cannot either */
+  replicas: { count: number; hidden: number; names: string[]; replayLagMs: number | null };
   /** each problem, one line: what it means and what to do */
   warnings: string[];
 }
@@ -272,6 +275,11 @@ export function productionWarnings(p: Omit<ProductionReport, 'warnings'>, applie
         `columns first (README, Production checklist).`);
     }
   }
+  if (p.replicas.hidden > 0) {
+    w.push(`${p.replicas.hidden} standby(s) stream from this server, but role ${p.role.name} cannot see their lag (pg_stat_replication shows it ` +
+      `only to pg_monitor members): the batches' lag ceiling (BACKFILL_MAX_LAG_MS) cannot hold them back. GRANT pg_monitor TO ${p.role.name} ` +
+      `(README, Production checklist), or accept it with BACKFILL_MAX_LAG_MS=0.`);
+  }
   return w;
 }
 
@@ -296,8 +304,10 @@ async function production(session: ReadOnlySession, applied: string[], posts: Ta
   const strayImageIds = (await session.query<{ tbl: string; type: string; not_null: boolean; has_default: boolean; with_value: string }>(
     sqlText('preflight/image_id_columns.sql'),
   )).map((c) => ({ table: c.tbl, type: c.type, notNull: c.not_null, hasDefault: c.has_default, withValue: Number(c.with_value) }));
+  const [rep] = await session.query<{ replicas: number; hidden: number; names: string[]; replay_lag_ms: string | null }>(sqlText('preflight/replicas.sql'));
   const report = {
     role: { name: role.name, superuser: role.superuser, bypassRls: role.bypass_rls },
+    replicas: { count: rep.replicas, hidden: rep.hidden, names: rep.names, replayLagMs: rep.replay_lag_ms == null ? null : Number(rep.replay_lag_ms) },
     tables,
     publications,
     longKeys: { storage: { keys: Number(long.keys), longest: Number(long.longest), examples: long.examples }, posts: posts.longValues, user: user.longValues },
@@ -433,6 +443,11 @@ function productionLines(p: ProductionReport): string[] {
   lines.push(p.publications.length
     ? `  publications: ${p.publications.map((x) => `${x.name} (${x.allTables ? 'ALL TABLES' : x.wholeSchema ? 'TABLES IN SCHEMA' : x.appTables.map(ident).join(', ')})`).join(', ')}`
     : '  publications: none carries these tables');
+  const r = p.replicas;
+  lines.push(r.count === 0
+    ? '  replicas: no physical standby streams from this server'
+    : `  replicas: ${r.count} physical standby(s)${r.names.length ? ` (${r.names.join(', ')}; replay lag ${r.replayLagMs ?? 0} ms)` : ''}` +
+      (r.hidden ? `, ${r.hidden} whose lag this role cannot see` : ''));
   return lines;
 }
 

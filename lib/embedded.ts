@@ -49,7 +49,7 @@ export function reachable(dir: string, who: RunAs): boolean {
 }
 
 /** The user PostgreSQL runs as when we are root: `postgres`, created if missing. */
-function postgresUser(): RunAs {
+export function postgresUser(): RunAs {
   const lookup = () => {
     const [uid, gid] = ['-u', '-g'].map((f) => Number(execFileSync('id', [f, 'postgres'], { encoding: 'utf8' }).trim()));
     return { uid, gid };
@@ -143,7 +143,7 @@ export async function startEmbeddedServer(opts: EmbeddedOptions): Promise<Embedd
 }
 
 /** Runs a binary to completion; a failure is a ServerStartError carrying its last stderr line. */
-function run(bin: string, name: string, args: string[], who?: RunAs): Promise<void> {
+export function run(bin: string, name: string, args: string[], who?: RunAs): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(bin, name), args, { ...who, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -165,7 +165,7 @@ function exitError(name: string, code: number | null, stderr: string): ServerSta
 }
 
 /** Starts postgres and resolves once it accepts connections. */
-function serve(bin: string, args: string[], who?: RunAs): Promise<ChildProcess> {
+export function serve(bin: string, args: string[], who?: RunAs): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(bin, 'postgres'), args, { ...who, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -177,7 +177,8 @@ function serve(bin: string, args: string[], who?: RunAs): Promise<ChildProcess> 
     child.stderr!.on('data', (d) => {
       if (ready) return;
       stderr += d;
-      if (stderr.includes('ready to accept connections')) {
+      // a hot standby says "ready to accept read-only connections"
+      if (/ready to accept (read-only )?connections/.test(stderr)) {
         ready = true;
         clearTimeout(timer);
         resolve(child);
@@ -192,7 +193,7 @@ function serve(bin: string, args: string[], who?: RunAs): Promise<ChildProcess> 
 }
 
 /** Stops on request, and also when this process exits or is interrupted (no orphaned server). */
-function stoppable(child: ChildProcess, cleanup: () => void): Embedded {
+export function stoppable(child: ChildProcess, cleanup: () => void): Embedded {
   const kill = () => {
     // SIGQUIT: immediate shutdown; the data is thrown away anyway.
     if (child.exitCode === null) child.kill('SIGQUIT');
@@ -238,7 +239,7 @@ export async function startEmbedded(version: number): Promise<Server> {
   return serverApi('embedded', adminUrl, await serverVersion(adminUrl), () => server.stop());
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);

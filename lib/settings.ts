@@ -70,8 +70,9 @@ export const KNOBS = {
   BACKFILL_BATCH_SIZE: int(1000, 1, 'at most about this many rows per batch (backfill, archive pass, restores)'),
   BACKFILL_PAUSE_MS: int(0, 0, 'sleep between batches'),
   BACKFILL_TARGET_MS: int(100, 0, "each batch's target duration; the size adapts to it (0 keeps it fixed)"),
+  BACKFILL_MAX_LAG_MS: int(10_000, 0, 'between batches, wait while a physical standby replays more than this many ms behind (0: no ceiling); the wait is bounded by MIGRATE_LOCK_WAIT_MS'),
   MIGRATE_LOCK_ATTEMPT_MS: int(100, 1, 'one lock attempt: the longest an app statement waits behind the pack'),
-  MIGRATE_LOCK_WAIT_MS: int(60_000, 0, "all attempts of one step's locks, or one batch's retries, before 55P03"),
+  MIGRATE_LOCK_WAIT_MS: int(60_000, 0, "all attempts of one step's locks, or one batch's retries, before 55P03; also one wait for replicas"),
   // make migrate.
   STOP_BEFORE: text('', 'make migrate: apply every pending migration before this one (e.g. 09_contract-user)'),
   MIGRATE_RETRIES: int(5, 0, 'make migrate: retries of a migration that hit a lock timeout or deadlock'),
@@ -158,13 +159,14 @@ export function posts(command: keyof typeof DEFAULT_POSTS, env: Env = process.en
 }
 
 /** The integers the pack's SQL files take as :name variables (migrations, make backfill). */
-export function packVars(env: Env = process.env): Record<'batch_size' | 'pause_ms' | 'target_ms' | 'lock_attempt_ms' | 'lock_wait_ms', number> {
+export function packVars(env: Env = process.env): Record<'batch_size' | 'pause_ms' | 'target_ms' | 'lock_attempt_ms' | 'lock_wait_ms' | 'max_lag_ms', number> {
   return {
     batch_size: intSetting('BACKFILL_BATCH_SIZE', env),
     pause_ms: intSetting('BACKFILL_PAUSE_MS', env),
     target_ms: intSetting('BACKFILL_TARGET_MS', env),
     lock_attempt_ms: intSetting('MIGRATE_LOCK_ATTEMPT_MS', env),
     lock_wait_ms: intSetting('MIGRATE_LOCK_WAIT_MS', env),
+    max_lag_ms: intSetting('BACKFILL_MAX_LAG_MS', env),
   };
 }
 

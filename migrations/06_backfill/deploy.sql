@@ -16,11 +16,12 @@ SET statement_timeout = 0;
 -- If this client dies (a killed CLI), the server notices within a second and stops the CALL,
 -- releasing the migration lock, instead of running on until it next sends a NOTICE.
 SET client_connection_check_interval = '1s';
-CALL image_ref_batches('posts', 'backfill', :batch_size, :pause_ms, :target_ms, :lock_wait_ms);
-CALL image_ref_batches('user', 'backfill', :batch_size, :pause_ms, :target_ms, :lock_wait_ms);
+CALL image_ref_batches('posts', 'backfill', :batch_size, :pause_ms, :target_ms, :lock_wait_ms, :max_lag_ms);
+CALL image_ref_batches('user', 'backfill', :batch_size, :pause_ms, :target_ms, :lock_wait_ms, :max_lag_ms);
 DROP PROCEDURE image_ref_backfill_posts(tid, tid, bigint, bigint, bigint, text);
 DROP PROCEDURE image_ref_backfill_user(tid, tid, bigint, bigint, bigint, text);
-DROP PROCEDURE image_ref_batches(text, text, integer, integer, integer, integer);
+DROP PROCEDURE image_ref_batches(text, text, integer, integer, integer, integer, integer);
+DROP PROCEDURE image_ref_await_replicas(text, integer, integer, pg_lsn[], timestamptz[], boolean, numeric);
 RESET client_connection_check_interval;
 RESET statement_timeout;
 RESET lock_timeout;

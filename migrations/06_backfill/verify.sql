@@ -11,5 +11,6 @@ SELECT 'no user has a mappable image and a NULL image_id',
                       AND EXISTS (SELECT 1 FROM storage s WHERE s.file_key = u.image))
 UNION ALL
 SELECT 'the backfill procedures are gone',
-       to_regprocedure('image_ref_batches(text, text, integer, integer, integer, integer)') IS NULL
+       to_regprocedure('image_ref_batches(text, text, integer, integer, integer, integer, integer)') IS NULL
+       AND to_regprocedure('image_ref_await_replicas(text, integer, integer, pg_lsn[], timestamptz[], boolean, numeric)') IS NULL
        AND to_regprocedure('image_ref_backfill_posts(tid, tid, bigint, bigint, bigint, text)') IS NULL;

@@ -9,7 +9,7 @@
 SET lock_timeout = :lock_attempt_ms;
 SET statement_timeout = 0;
 SET client_connection_check_interval = '1s';
-CALL image_ref_batches('user', 'archive', :batch_size, :pause_ms, :target_ms, :lock_wait_ms);
+CALL image_ref_batches('user', 'archive', :batch_size, :pause_ms, :target_ms, :lock_wait_ms, :max_lag_ms);
 RESET client_connection_check_interval;
 RESET statement_timeout;
 RESET lock_timeout;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { MIGRATIONS_DIR, PHASES, PLAN, firstOf, lastOf, names, partStatements, stepsOf } from '../../../lib/plan.ts';
 
-const vars = { batch_size: 1000, pause_ms: 0, target_ms: 100, lock_attempt_ms: 100, lock_wait_ms: 60000 };
+const vars = { batch_size: 1000, pause_ms: 0, target_ms: 100, lock_attempt_ms: 100, lock_wait_ms: 60000, max_lag_ms: 10000 };
 
 describe('the plan', () => {
   it("lists exactly the migration files node-pg-migrate loads, in its order (file names sorted)", () => {
@@ -44,7 +44,7 @@ describe('the plan', () => {
         expect(sent.length, `${s.name}/${part.file}`).toBeGreaterThan(0);
         for (const stmt of sent) {
           expect(stmt).not.toMatch(/^\\ir /m);
-          expect(stmt.replace(/'[^']*'/g, '')).not.toMatch(/(?<!:):(batch_size|pause_ms|target_ms|lock_attempt_ms|lock_wait_ms)\b/);
+          expect(stmt.replace(/'[^']*'/g, '')).not.toMatch(/(?<!:):(batch_size|pause_ms|target_ms|lock_attempt_ms|lock_wait_ms|max_lag_ms)\b/);
         }
       }
     }

@@ -27,7 +27,7 @@ describe('parseInteger: one parser for every integer knob', () => {
 
 describe('defaults: each written once, in KNOBS', () => {
   it('an unset or blank knob gives its KNOBS default', () => {
-    expect(packVars({})).toEqual({ batch_size: 1000, pause_ms: 0, target_ms: 100, lock_attempt_ms: 100, lock_wait_ms: 60_000 });
+    expect(packVars({})).toEqual({ batch_size: 1000, pause_ms: 0, target_ms: 100, lock_attempt_ms: 100, lock_wait_ms: 60_000, max_lag_ms: 10_000 });
     expect(packVars({ BACKFILL_BATCH_SIZE: '', BACKFILL_TARGET_MS: '  ' }).batch_size).toBe(KNOBS.BACKFILL_BATCH_SIZE.default);
     const m = migrateSettings({ DATABASE_URL: 'postgres://h/db' });
     expect(m).toMatchObject({ schema: 'public', retries: 5, retryBaseMs: 1000, connectTimeoutMs: 10_000, stopBefore: undefined });
