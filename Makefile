@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 TSX := node_modules/.bin/tsx
 
-.PHONY: install verify verify-online test typecheck migrate rollback backfill preflight bench bench-upload lint clean storage-audit bench-storage-audit
+.PHONY: install verify verify-online test typecheck migrate rollback backfill preflight bench bench-upload lint clean storage-audit bench-storage-audit bench-feed-index
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -70,6 +70,12 @@ bench: install
 # interleaved (1M posts by default; SCALE=… for another). Writes bench/results/upload-*.json.
 bench-upload: install
 	$(TSX) bench/upload.ts
+
+# The feed's two storage lookups (issue 13 item 6): the covering index storage (id) INCLUDE
+# (file_key), a hash index and other query shapes against the baseline twin, interleaved, and the
+# index's cost to an upload (1M posts by default; SCALE=… for another). bench/results/feed-index-*.json.
+bench-feed-index: install
+	$(TSX) bench/feed-index.ts
 
 storage-audit: install
 	$(TSX) harness/storage-audit.ts $(ARGS)
