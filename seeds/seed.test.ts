@@ -5,6 +5,8 @@ import { baselineDb, connect } from '../harness/test/db.ts';
 import { checkSeed } from '../lib/seed/checks.ts';
 import { copyInto } from '../lib/seed/copy.ts';
 import { DEFAULT_FRACTIONS, seed, seedOptionsFromEnv } from '../lib/seed/seed.ts';
+import { orderById } from '../lib/seed/tables/post_likes.ts';
+import { Rng } from '../lib/random.ts';
 
 async function seeded(opts: Parameters<typeof seed>[1]) {
   const c = await connect(await baselineDb());
@@ -66,6 +68,76 @@ describe('seed', () => {
     } finally {
       await c.end();
     }
+  });
+});
+
+/** Every index and constraint of the schema, by name, with its definition and whether it is validated. */
+const SCHEMA_OBJECTS = `
+SELECT 'index ' || indexrelid::regclass || ': ' || pg_get_indexdef(indexrelid) AS d FROM pg_index
+ WHERE indrelid IN (SELECT oid FROM pg_class WHERE relnamespace = current_schema()::regnamespace)
+UNION ALL
+SELECT 'constraint ' || conrelid::regclass || '.' || conname || ': ' || pg_get_constraintdef(oid) || (CASE WHEN convalidated THEN '' ELSE ' (not validated)' END)
+  FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+ORDER BY 1`;
+
+describe('seed: the fast load', () => {
+  it('writes the rows frozen: every page of every seeded table is all-visible, before any VACUUM', async () => {
+    const c = await connect(await baselineDb());
+    try {
+      const summary = await seed(c, { posts: 2000 });
+      expect(summary.fkMode).toBe('validated');
+      const { rows } = await c.query<{ relname: string; relpages: number; relallvisible: number }>(
+        `SELECT relname, relpages, relallvisible FROM pg_class
+          WHERE oid IN ('organization'::regclass, '"user"'::regclass, 'member'::regclass, 'storage'::regclass, 'posts'::regclass, 'post_likes'::regclass)
+          ORDER BY relname`,
+      );
+      expect(rows).toHaveLength(6);
+      for (const r of rows) {
+        expect(r.relpages, r.relname).toBeGreaterThan(0);
+        expect(r.relallvisible, r.relname).toBe(r.relpages);
+      }
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('puts back every index and constraint it dropped, by name, validated, and they hold', async () => {
+    const c = await connect(await baselineDb());
+    try {
+      const before = (await c.query<{ d: string }>(SCHEMA_OBJECTS)).rows.map((r) => r.d);
+      await seed(c, { posts: 500 });
+      expect((await c.query<{ d: string }>(SCHEMA_OBJECTS)).rows.map((r) => r.d)).toEqual(before);
+      const { rows } = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_index WHERE NOT indisvalid OR NOT indisready`);
+      expect(rows[0].n).toBe(0);
+      await expect(c.query(`INSERT INTO post_likes (post_id, user_id, created_at) VALUES ('no such post', (SELECT id FROM "user" LIMIT 1), now())`)).rejects.toThrow(/foreign key/);
+      await expect(c.query(`INSERT INTO posts (id, organization_id, user_id, content, created_at, updated_at) SELECT id, organization_id, user_id, content, created_at, updated_at FROM posts LIMIT 1`)).rejects.toThrow(/duplicate key/);
+    } finally {
+      await c.end();
+    }
+  });
+});
+
+describe('orderById', () => {
+  const plain = (ids: string[]) => Int32Array.from(ids.keys()).sort((a, b) => (ids[a] < ids[b] ? -1 : 1));
+
+  it('orders ids as a string sort does, across shared prefixes and every character class', () => {
+    const r = new Rng(1, 'order');
+    const ids = Array.from({ length: 5000 }, () => r.id());
+    // ids that share 4, 5 and 31 characters with another, so buckets hold several ids
+    for (let i = 0; i < 300; i++) {
+      const base = ids[r.int(ids.length)];
+      const keep = [4, 5, 31][i % 3];
+      ids.push(base.slice(0, keep) + r.id().slice(keep));
+    }
+    ids.push('0000' + 'z'.repeat(28), 'zzzz' + '0'.repeat(28), 'AAAA' + 'a'.repeat(28), 'aaaa' + 'A'.repeat(28));
+    const unique = [...new Set(ids)]; // ids are primary keys: unique, so their order is total
+    expect(unique.length).toBeGreaterThan(5200);
+    expect(Array.from(orderById(unique))).toEqual(Array.from(plain(unique)));
+  });
+
+  it('falls back to the plain sort for ids of another shape', () => {
+    const ids = ['b-1', 'a', 'é-x', 'ab', 'zzzzzz', 'AAAA_'];
+    expect(Array.from(orderById(ids))).toEqual(Array.from(plain(ids)));
   });
 });
 

@@ -6,15 +6,16 @@
 // purpose (see SeedFractions). Same options => byte-identical rows.
 //
 // Speed: faker (fixed seed) only fills small pools of names and sentences; rows come from a seeded
-// sfc32 PRNG sampling those pools, and reach the server through COPY FROM STDIN (seeds/copy.ts),
-// streamed while the next chunk is generated. One transaction, then ANALYZE.
+// sfc32 PRNG sampling those pools, and reach the server through COPY FROM STDIN (lib/seed/copy.ts),
+// streamed while the next chunk is generated, into tables whose indexes and foreign keys are
+// rebuilt after the load (lib/seed/sql/). One transaction, then ANALYZE.
 // One generator per table under seeds/tables/, each taking the context (seeds/tables/context.ts)
 // and the plans of the tables it depends on; seed() below runs them in order.
 import type pg from 'pg';
 import type { SeedFractions, SeedOptions, SeedSummary } from './tables/types.ts';
 import { BadInput, DEFAULT_POSTS, intSetting, KNOBS, parseFraction, textSetting, type Env } from '../settings.ts';
 import { createContext, plant, type SeedContext } from './tables/context.ts';
-import { checkSeedable, validateForeignKeys } from './tables/load.ts';
+import { checkSeedable, deferIndexes, rebuildIndexes } from './tables/load.ts';
 import { copyMembers } from './tables/member.ts';
 import { copyOrganizations } from './tables/organization.ts';
 import { planPeople } from './tables/people.ts';
@@ -129,13 +130,15 @@ function summarize(ctx: SeedContext, rows: SeedSummary['rows'], fastLoad: boolea
 /**
  * Fills the baseline's (empty) tables: organization, "user", member, storage, posts, post_likes.
  * Runs its own transaction (do not call it inside one), then ANALYZE. Needs node-postgres's JS
- * client (COPY runs through it). As a superuser on tables without user triggers, foreign keys are
- * checked in bulk at the end instead of row by row (see SeedSummary.fkMode).
+ * client (COPY runs through it). As a superuser on tables without user triggers, the indexes and
+ * foreign keys are dropped for the load and rebuilt in bulk before COMMIT, and COPY writes frozen
+ * rows (lib/seed/sql/defer-indexes.sql; SeedSummary.fkMode 'validated').
  */
 export async function seed(client: pg.ClientBase, opts: Partial<SeedOptions> = {}): Promise<SeedSummary> {
   const t0 = performance.now();
-  const ctx = createContext(resolveOptions(opts));
+  const options = resolveOptions(opts);
   const { fastLoad } = await checkSeedable(client);
+  const ctx = createContext(options, { freeze: fastLoad });
   // Organizations, users, memberships and the users' images are small: planned in memory first.
   const storage = new StorageRows(ctx);
   const people = planPeople(ctx);
@@ -145,8 +148,11 @@ export async function seed(client: pg.ClientBase, opts: Partial<SeedOptions> = {
   await client.query('BEGIN');
   try {
     await client.query('SET LOCAL synchronous_commit = off');
-    // The fast load: foreign-key triggers off for this transaction only (validateForeignKeys).
-    if (fastLoad) await client.query(`SET LOCAL session_replication_role = replica`);
+    // The fast load: no index or foreign key maintained row by row; all rebuilt before COMMIT.
+    if (fastLoad) {
+      await deferIndexes(client);
+      ctx.endPhase('defer indexes');
+    }
     await copyOrganizations(ctx, client, people);
     ctx.endPhase('organization');
     await copyUsers(ctx, client, people, userImages);
@@ -161,10 +167,7 @@ export async function seed(client: pg.ClientBase, opts: Partial<SeedOptions> = {
     ctx.endPhase('storage');
     const likes = await copyPostLikes(ctx, client, people, plan, postIds);
     ctx.endPhase('post_likes');
-    if (fastLoad) {
-      await validateForeignKeys(ctx, client);
-      ctx.endPhase('validate');
-    }
+    if (fastLoad) await rebuildIndexes(ctx, client);
     await client.query('COMMIT');
     ctx.endPhase('commit');
     ctx.progress('analyze', 0, 1);

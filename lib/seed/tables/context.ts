@@ -126,6 +126,8 @@ export interface SeedContext {
   /** ends the timing of one phase (SeedSummary.phasesMs) */
   readonly endPhase: (name: string) => void;
   readonly phasesMs: Record<string, number>;
+  /** a `COPY ... FROM STDIN` with the load's options: FREEZE in the fast load (see load.ts) */
+  readonly copySql: (copy: string) => string;
 }
 
 function emptyEdgeCases(): SeedSummary['edgeCases'] {
@@ -143,7 +145,7 @@ function emptyEdgeCases(): SeedSummary['edgeCases'] {
   };
 }
 
-export function createContext(o: SeedOptions): SeedContext {
+export function createContext(o: SeedOptions, load: { freeze: boolean } = { freeze: false }): SeedContext {
   const tf = new TimeFormatter();
   const phasesMs: Record<string, number> = {};
   let phaseStart = performance.now();
@@ -167,6 +169,7 @@ export function createContext(o: SeedOptions): SeedContext {
       phaseStart = now;
     },
     phasesMs,
+    copySql: (copy) => (load.freeze ? `${copy} WITH (FREEZE)` : copy),
   };
 }
 

@@ -1,26 +1,17 @@
 // How the seeder loads: the tables must exist and be empty; as a superuser on tables without user
-// triggers, foreign keys are checked in bulk at the end instead of row by row.
+// triggers, indexes are built and foreign keys checked in bulk after the load instead of row by row.
+import path from 'node:path';
 import pg from 'pg';
+import { expandFile } from '../../sql.ts';
 import type { SeedContext } from './context.ts';
 
 export const TABLES = ['organization', 'user', 'member', 'storage', 'posts', 'post_likes'] as const;
 
-/** The baseline's foreign keys: [table, column, referenced table (its id)]. */
-const FOREIGN_KEYS: [string, string, string][] = [
-  ['member', 'organization_id', 'organization'],
-  ['member', 'user_id', 'user'],
-  ['storage', 'user_id', 'user'],
-  ['storage', 'organization_id', 'organization'],
-  ['posts', 'organization_id', 'organization'],
-  ['posts', 'user_id', 'user'],
-  ['post_likes', 'post_id', 'posts'],
-  ['post_likes', 'user_id', 'user'],
-];
-
 /**
- * The baseline's tables must exist and be empty. Decides the load mode: foreign-key triggers off
- * and a set-based validation instead (fast) needs a superuser and no user triggers on the tables
- * (a migration's sync triggers must fire); otherwise row-by-row checks (slow but always allowed).
+ * The baseline's tables must exist and be empty. Decides the load mode: indexes and foreign keys
+ * dropped for the load and rebuilt in bulk (fast) needs a superuser (dropping them needs the
+ * owner) and no user triggers on the tables (a migration's sync triggers must fire, and its
+ * objects may depend on the indexes); otherwise row-by-row maintenance (slow but always allowed).
  */
 export async function checkSeedable(client: pg.ClientBase): Promise<{ fastLoad: boolean }> {
   const { rows } = await client.query<{ t: string; present: boolean }>(
@@ -43,23 +34,27 @@ export async function checkSeedable(client: pg.ClientBase): Promise<{ fastLoad: 
   return { fastLoad: mode[0].superuser && Number(mode[0].user_triggers) === 0 };
 }
 
+const sqlFile = (name: string) => expandFile(path.join(import.meta.dirname, '..', 'sql', name));
+
 /**
- * Foreign keys are row triggers: checking ~8M references one by one costs more than the rest of
- * the load. The fast load disables them for its transaction only; this checks every reference with
- * one set-based query per foreign key before COMMIT.
+ * The fast load's first step, inside seed()'s transaction: every index and constraint of the six
+ * tables (and the foreign keys pointing at them) recorded and dropped, the empty tables truncated
+ * so that COPY can write frozen rows (lib/seed/sql/defer-indexes.sql says why).
  */
-export async function validateForeignKeys(ctx: SeedContext, client: pg.ClientBase): Promise<void> {
-  ctx.progress('validate', 0, FOREIGN_KEYS.length);
-  await client.query(`SET LOCAL session_replication_role = origin`);
-  await client.query(`SET LOCAL work_mem = '128MB'`);
-  let done = 0;
-  for (const [table, col, ref] of FOREIGN_KEYS) {
-    const t = pg.escapeIdentifier(table);
-    const { rows } = await client.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${t} c WHERE c.${col} IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM ${pg.escapeIdentifier(ref)} r WHERE r.id = c.${col})`,
-    );
-    if (Number(rows[0].n) > 0) throw new Error(`seed bug: ${rows[0].n} row(s) of ${table}.${col} reference no ${ref}`);
-    ctx.progress('validate', ++done, FOREIGN_KEYS.length);
-  }
+export async function deferIndexes(client: pg.ClientBase): Promise<void> {
+  await client.query(sqlFile('defer-indexes.sql'));
+}
+
+/** After the COPYs: the indexes built from the rows, then the foreign keys, each checked in one pass. */
+export async function rebuildIndexes(ctx: SeedContext, client: pg.ClientBase): Promise<void> {
+  // Local to this transaction: a sorted build of 10M keys fits in memory instead of spilling.
+  await client.query(`SET LOCAL maintenance_work_mem = '512MB'`);
+  await client.query(`SET LOCAL work_mem = '256MB'`);
+  ctx.progress('indexes', 0, 2);
+  await client.query(sqlFile('rebuild-indexes.sql'));
+  ctx.endPhase('indexes');
+  ctx.progress('indexes', 1, 2);
+  await client.query(sqlFile('add-foreign-keys.sql'));
+  ctx.endPhase('foreign keys');
+  ctx.progress('indexes', 2, 2);
 }

@@ -8,7 +8,7 @@ export async function copyMembers(ctx: SeedContext, client: pg.ClientBase, peopl
   const m = people.members;
   const M = m.user.length;
   ctx.progress('member', 0, M);
-  await copyInto(client, 'COPY member (id, organization_id, user_id, role, created_at) FROM STDIN', async (w) => {
+  await copyInto(client, ctx.copySql('COPY member (id, organization_id, user_id, role, created_at) FROM STDIN'), async (w) => {
     const sink = new Sink(w);
     const idr = ctx.rng('member.id');
     const order = Int32Array.from({ length: M }, (_, i) => i).sort((a, b) => m.at[a] - m.at[b] || a - b);

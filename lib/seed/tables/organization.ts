@@ -8,7 +8,7 @@ export async function copyOrganizations(ctx: SeedContext, client: pg.ClientBase,
   const { O, pools } = ctx;
   const r = people.orgRng;
   ctx.progress('organization', 0, O);
-  await copyInto(client, 'COPY organization (id, name, slug, logo, metadata, created_at) FROM STDIN', async (w) => {
+  await copyInto(client, ctx.copySql('COPY organization (id, name, slug, logo, metadata, created_at) FROM STDIN'), async (w) => {
     const sink = new Sink(w);
     const slugs = new Set<string>();
     for (let g = 0; g < O; g++) {

@@ -264,7 +264,7 @@ export async function copyPosts(ctx: SeedContext, client: pg.ClientBase, people:
   const { P, END } = ctx;
   ctx.progress('posts', 0, P);
   const postIds: string[] = new Array(P);
-  await copyInto(client, 'COPY posts (id, organization_id, user_id, content, image_key, created_at, updated_at) FROM STDIN', async (w) => {
+  await copyInto(client, ctx.copySql('COPY posts (id, organization_id, user_id, content, image_key, created_at, updated_at) FROM STDIN'), async (w) => {
     const sink = new Sink(w);
     const idr = ctx.rng('posts.id');
     const r = ctx.rng('posts.row');

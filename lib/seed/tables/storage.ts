@@ -113,7 +113,7 @@ export async function copyStorage(ctx: SeedContext, client: pg.ClientBase, stora
   const sink = storage.sink;
   ctx.progress('storage', 0, sink.rows);
   await sink.flush();
-  await copyInto(client, 'COPY storage (id, file_key, file_name, content_type, size, user_id, organization_id, created_at) FROM STDIN', async (w) => {
+  await copyInto(client, ctx.copySql('COPY storage (id, file_key, file_name, content_type, size, user_id, organization_id, created_at) FROM STDIN'), async (w) => {
     const totalChars = sink.chunks.reduce((n, c) => n + c.length, 0);
     let doneChars = 0;
     for (const chunk of sink.chunks) {

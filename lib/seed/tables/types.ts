@@ -102,7 +102,7 @@ export interface SeedSummary {
   };
   /** what the mapping rule must produce on this data (image_id NOT NULL / NULL for non-NULL keys) */
   expected: { postsMapped: number; postsUnmapped: number; usersMapped: number; usersUnmapped: number };
-  /** 'validated': FK triggers off during the load, every reference checked by one query per FK; 'triggers': row-by-row FK checks */
+  /** 'validated': indexes and foreign keys dropped for the load and rebuilt after it (each key checked in one pass); 'triggers': maintained row by row */
   fkMode: 'validated' | 'triggers';
   elapsedMs: number;
   phasesMs: Record<string, number>;

@@ -144,7 +144,7 @@ export function planUserImages(ctx: SeedContext, people: People, storage: Storag
 export async function copyUsers(ctx: SeedContext, client: pg.ClientBase, people: People, images: UserImages): Promise<void> {
   const { U, pools } = ctx;
   ctx.progress('user', 0, U);
-  await copyInto(client, 'COPY "user" (id, name, email, email_verified, image, created_at, updated_at) FROM STDIN', async (w) => {
+  await copyInto(client, ctx.copySql('COPY "user" (id, name, email, email_verified, image, created_at, updated_at) FROM STDIN'), async (w) => {
     const sink = new Sink(w);
     const r = ctx.rng('user.row');
     for (let u = 0; u < U; u++) {
