@@ -54,22 +54,22 @@ BEGIN
                   FOR NO KEY UPDATE OF p NOWAIT);
   -- Then, in a new snapshot that sees every write that got there first, resolve and write them.
   -- Each file a row is about to show is locked FOR KEY SHARE (the lock the foreign key's check
-  -- takes) and read again: a file moved to another organization, or deleted, since the lookup
-  -- drops out of `locked`, and the batch is retried (foreign_key_violation, as the organization
-  -- trigger raises; the retry resolves the row again). That is the organization trigger's check,
-  -- made here for the whole batch at once, so the trigger leaves the backfill's own writes alone
-  -- (migrations/04_expand-foreign-keys/deploy.sql). A move of the file waits for this lock and
-  -- then sees the batch's posts, as it waits for a post the app writes.
+  -- takes), which returns its latest version: a file moved to another organization since the
+  -- lookup, or deleted, no longer matches its row in `locked`, and the batch is retried
+  -- (foreign_key_violation, as the organization trigger raises; the retry resolves the row
+  -- again). That is the organization trigger's check, made here for the whole batch at once, so
+  -- the trigger leaves the backfill's own writes alone (migrations/04_expand-foreign-keys/deploy.sql).
+  -- A move of the file waits for this lock and then sees the batch's posts, as it waits for a
+  -- post the app writes. (The files by id = ANY: a primary-key probe each, whatever the estimates.)
   WITH resolved AS MATERIALIZED (
     SELECT p.id, p.organization_id, p.image_id, image_ref_post_storage_id(p.organization_id, p.image_key) AS storage_id
       FROM posts p
      WHERE p.id = ANY (ids)
   ), locked AS MATERIALIZED (
-    SELECT r.id
-      FROM resolved r
-      JOIN storage s ON s.id = r.storage_id AND s.organization_id = r.organization_id
-     WHERE r.storage_id IS DISTINCT FROM r.image_id
-       FOR KEY SHARE OF s
+    SELECT s.id, s.organization_id
+      FROM storage s
+     WHERE s.id = ANY (ARRAY(SELECT r.storage_id FROM resolved r WHERE r.storage_id IS DISTINCT FROM r.image_id))
+       FOR KEY SHARE
   ), upd AS (
     UPDATE posts p
        SET image_id = r.storage_id
@@ -79,7 +79,10 @@ BEGIN
     RETURNING r.storage_id
   )
   SELECT (SELECT count(*) FROM posts p WHERE p.ctid >= lo_tid AND p.ctid < hi_tid), count(*),
-         count(*) FILTER (WHERE upd.storage_id IS NOT NULL) - (SELECT count(*) FROM locked)
+         (SELECT count(*)
+            FROM resolved r
+           WHERE r.storage_id IS DISTINCT FROM r.image_id AND r.storage_id IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM locked k WHERE k.id = r.storage_id AND k.organization_id = r.organization_id))
     INTO n, m, moved
     FROM upd;
   IF moved <> 0 THEN
