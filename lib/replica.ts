@@ -110,7 +110,10 @@ export async function startWithStandby(version = 15): Promise<ReplicatedServer> 
   const bin = path.join(who ? runnableBinaries(native, `${version}-${pkgVersion}`, who) : native, 'bin');
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'imgref-repl-'));
   fs.chmodSync(base, 0o755); // the server's user traverses it to its data directories
-  const cleanup = () => fs.rmSync(base, { recursive: true, force: true });
+  const cleanup = () => {
+    process.removeListener('exit', cleanup);
+    fs.rmSync(base, { recursive: true, force: true });
+  };
   const [primaryData, standbyData] = [path.join(base, 'primary'), path.join(base, 'standby')];
   const password = randomBytes(8).toString('hex');
   const pwfile = path.join(base, 'pw');
@@ -131,6 +134,8 @@ export async function startWithStandby(version = 15): Promise<ReplicatedServer> 
     const conninfo = `host=127.0.0.1 port=${pPort} user=postgres password=${password} application_name=${STANDBY_NAME}`;
     servers.push(stoppable(await serve(bin, serverArgs(standbyData, sPort, ['-c', `primary_conninfo=${conninfo}`, '-c', `primary_slot_name=${STANDBY_NAME}`]), who), () => {}));
     const standbyUrl = `postgres://postgres:${password}@127.0.0.1:${sPort}/postgres`;
+    // Registered after both servers' own exit hooks (stoppable's), which stop them first.
+    process.on('exit', cleanup);
     await until('the standby streaming', 30_000, () =>
       withClient(adminUrl, async (c) => (await c.query(`SELECT 1 FROM pg_stat_replication WHERE application_name = $1 AND state = 'streaming'`, [STANDBY_NAME])).rowCount === 1),
     );
