@@ -39,22 +39,19 @@ describe('app sessions waiting on a batch', () => {
       // Batches of 2 pages at most, and a target even the slow batch meets: by its duration alone
       // the next batch would stay at 2 pages.
       const vars = { ...packVars({}), batch_size: 2 * rowsPerPage(await c.query(`SELECT reltuples, relpages FROM pg_class WHERE relname = 'posts'`)), target_ms: 5000 };
+      const app = await connect(url); // connected beforehand: its statement must come while the batch sleeps
       const run = (async () => {
         for (const stmt of backfillStatements(vars)) await b.query(stmt);
       })();
       try {
         await until(() => c.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event = 'PgSleep'`, [pid]).then((r) => r.rowCount === 1));
         // The app: a row lock on a row the sleeping batch holds (as an UPDATE of it would wait).
-        const app = await connect(url);
-        try {
-          await app.query('BEGIN');
-          await app.query('SELECT 1 FROM posts WHERE id = $1 FOR UPDATE', [victim]);
-          await app.query('COMMIT');
-        } finally {
-          await app.end();
-        }
+        await app.query('BEGIN');
+        await app.query('SELECT 1 FROM posts WHERE id = $1 FOR UPDATE', [victim]);
+        await app.query('COMMIT');
         await run;
       } finally {
+        await app.end();
         await b.end();
       }
       const done = notices.find((n) => n.startsWith('backfill posts: done'));
