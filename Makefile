@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 TSX := node_modules/.bin/tsx
 
-.PHONY: install verify verify-online test typecheck migrate rollback backfill preflight bench bench-upload lint clean storage-audit bench-storage-audit bench-feed-index
+.PHONY: install verify verify-online test typecheck migrate rollback backfill preflight bench bench-scale bench-upload lint clean storage-audit bench-storage-audit bench-feed-index
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -62,6 +62,13 @@ preflight: install
 # default; BENCH_POSTS=… for another scale). Writes bench/results/<timestamp>.{json,svg}.
 bench: install
 	$(TSX) bench/run.ts
+
+# Cost curves: make bench at each size of SCALES (default 100k,300k,1m; e.g. SCALES=100k,1m,10m),
+# in its fast mode (shorter sampling windows), then one chart of every step's time, the backfill's
+# references and the app's latency against the rows, with the points that bend a curve.
+# Writes bench/results/scale-<timestamp>.{json,svg} (and each size's own results file).
+bench-scale: install
+	$(TSX) bench/scale.ts
 
 # The bucket (S3_ENDPOINT, S3_BUCKET, S3_REGION, S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY) against
 # DATABASE_URL, read-only: orphaned objects, broken links, archive-only objects, mismatches.

@@ -106,6 +106,7 @@ export const KNOBS = {
   BENCH_OUT: text('bench/results', 'where benchmark results go'),
   BENCH_ROUND_DELETES: int(50, 1, 'bench/fk-delete.ts: storage deletes per side per round'),
   FK_DELETE_AT: text('end', 'bench/fk-delete.ts: `end` (the whole pack) or `transition` (the pack up to 07)'),
+  SCALES: text('100k,300k,1m', 'make bench-scale: the sizes, in posts, comma-separated (k and m suffixes)'),
   AUDIT_BENCH_SIZES: text('10000,100000', 'make bench-storage-audit: bucket sizes, real objects'),
   AUDIT_BENCH_SYNTHETIC: text('100000,1000000', 'make bench-storage-audit: bucket sizes, synthetic listing'),
   // The object store (app/storage.ts reads these; make storage-audit).
@@ -231,7 +232,7 @@ export function benchSettings(env: Env = process.env) {
   };
 }
 
-/** A comma-separated list of sizes (AUDIT_BENCH_SIZES, AUDIT_BENCH_SYNTHETIC). */
-export function sizesSetting(name: 'AUDIT_BENCH_SIZES' | 'AUDIT_BENCH_SYNTHETIC', env: Env = process.env): number[] {
+/** A comma-separated list of sizes (AUDIT_BENCH_SIZES, AUDIT_BENCH_SYNTHETIC, SCALES). */
+export function sizesSetting(name: 'AUDIT_BENCH_SIZES' | 'AUDIT_BENCH_SYNTHETIC' | 'SCALES', env: Env = process.env): number[] {
   return textSetting(name, env).split(',').filter((s) => s.trim() !== '').map((s) => parseInteger(name, s, 1));
 }
