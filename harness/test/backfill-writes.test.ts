@@ -96,6 +96,30 @@ describe("the backfill's own writes: the organization check still holds", () => 
     });
   });
 
+  it("renaming posts' owner role after 04 changes nothing: the backfill's writes still skip the check, and run", async () => {
+    const url = await casesDb();
+    const role = `own_bf_${Date.now()}`;
+    await withDb(url, async (c) => {
+      await c.query(`CREATE ROLE ${role}; ALTER TABLE posts OWNER TO ${role}`);
+      try {
+        await migrate(url, { direction: 'up', count: firstOf('backfill') });
+        await c.query(sqlText('backfill.sql'));
+        await c.query(`ALTER ROLE ${role} RENAME TO ${role}_renamed`);
+        await c.query(`SET track_functions = 'pl'`);
+        await c.query('BEGIN');
+        await c.query(BATCH.replace('%s', 'posts'));
+        expect(await calls(c)).toEqual({});
+        await c.query('COMMIT');
+        const wrong = await c.query(`SELECT id FROM posts WHERE image_id IS DISTINCT FROM image_ref_post_storage_id(organization_id, image_key)`);
+        expect(wrong.rows).toEqual([]);
+      } finally {
+        await c.query('ROLLBACK').catch(() => {});
+        await c.query(`REASSIGN OWNED BY ${role}_renamed TO CURRENT_USER`).catch(() => {});
+        await c.query(`DROP OWNED BY ${role}_renamed; DROP ROLE ${role}_renamed`).catch(() => {});
+      }
+    });
+  });
+
   it('a file moved to another organization while a batch waits for it: the batch refuses, writes nothing, and its retry resolves by the rule', async () => {
     const url = await atBackfill();
     const [bf, app] = [await connect(url), await connect(url)];

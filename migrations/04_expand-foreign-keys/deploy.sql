@@ -116,8 +116,9 @@ CREATE OR REPLACE TRIGGER image_ref_same_organization_insert
 -- apart by image_ref.writer = 'backfill' (set by sql/batches.sql for the batch's transaction),
 -- and only for a role with the privileges of posts' owner: any session can set that setting,
 -- but only the owner could skip this check anyway (ALTER TABLE … DISABLE TRIGGER). The owner's
--- name is written into the WHEN here (it names the role when 04 runs; after ALTER TABLE … OWNER
--- TO, the new owner's backfill gets the per-row check, which is slower, not wrong).
+-- OID is written into the WHEN here, so renaming the role changes nothing; after ALTER TABLE …
+-- OWNER TO (or with the old role dropped: pg_has_role is then false, not an error), the new
+-- owner's backfill gets the per-row check, which is slower, not wrong.
 DO $do$
 BEGIN
   EXECUTE format($t$
@@ -127,9 +128,9 @@ BEGIN
                          AND (NEW.image_id IS DISTINCT FROM OLD.image_id
                               OR NEW.organization_id IS DISTINCT FROM OLD.organization_id)
                          AND NOT (coalesce(current_setting('image_ref.writer', true), '') = 'backfill'
-                                  AND pg_has_role(%L::name, 'USAGE')))
+                                  AND pg_has_role(%L::oid, 'USAGE')))
       EXECUTE FUNCTION image_ref_post_image_organization()$t$,
-    (SELECT pg_get_userbyid(c.relowner) FROM pg_class c WHERE c.oid = 'posts'::regclass));
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = 'posts'::regclass));
 END
 $do$;
 
