@@ -33,7 +33,7 @@ linted=()
 # \ir either: an included file is linted on its own, so the line is dropped here.
 fill() {
   sed -e '/^\\ir /d' -e 's/:batch_size\b/1000/g' -e 's/:pause_ms\b/0/g' -e 's/:target_ms\b/100/g' \
-      -e 's/:lock_attempt_ms\b/100/g' -e 's/:lock_wait_ms\b/60000/g' "$1"
+      -e 's/:lock_attempt_ms\b/100/g' -e 's/:lock_wait_ms\b/60000/g' -e 's/:max_lag_ms\b/10000/g' "$1"
 }
 
 # lint <tx|notx> <rules left out for these files, comma-separated, or ""> <file>...
