@@ -24,7 +24,7 @@
 -- The batches are run by sql/batches.sql (the page walk, commits, retries, progress). The CALL
 -- must be sent alone, outside a transaction block, for the COMMITs to work:
 --   psql "$DATABASE_URL" -f sql/batches.sql -f sql/backfill.sql
---   psql "$DATABASE_URL" -c "CALL image_ref_batches('posts', 'backfill', 1000, 0, 100, 60000)"   -- progress as NOTICEs
+--   psql "$DATABASE_URL" -c "CALL image_ref_batches('posts', 'backfill', 1000, 0, 100, 60000, 10000)"   -- progress as NOTICEs
 --
 -- batch_size (BACKFILL_BATCH_SIZE): at most about this many rows per transaction (turned into
 -- pages by the table's rows per page); target_ms shrinks it under load. Larger batches hold row
