@@ -15,6 +15,7 @@ import { sqlText } from '../lib/sql.ts';
 import { type Server } from '../lib/target.ts';
 import { migrate } from '../lib/migrate.ts';
 import { firstOf } from '../lib/plan.ts';
+import { packVars } from '../lib/settings.ts';
 import { benchSql, connect } from './db.ts';
 
 /** The procedure's final NOTICE for one table. */
@@ -160,7 +161,7 @@ async function packRun(c: pg.Client, posts: number, batchSize: number, log: (lin
   await c.query(sqlText('batches.sql')); // CREATE PROCEDURE image_ref_batches
   await c.query(sqlText('backfill.sql'));
   const t0 = performance.now();
-  await c.query(benchSql('backfill_batched.sql'), [batchSize]);
+  await c.query(benchSql('backfill_batched.sql'), [batchSize, packVars().max_lag_ms]);
   const ms = performance.now() - t0;
   const d = done as BackfillDone | null;
   if (!d) throw new Error('the backfill procedure ended without its final NOTICE (slowest batch)');
