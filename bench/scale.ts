@@ -8,6 +8,7 @@
 //   make bench-scale                       # 100k, 300k, 1M
 //   SCALES=20k,50k make bench-scale        # the smoke run
 //   SCALES=100k,1m,10m make bench-scale    # up to 10M (hours on a busy 2-core machine)
+//   npx tsx bench/scale.ts --from bench/results/<a>.json <b>.json ...   # chart saved runs again
 //
 // Each size is one `bench/run.ts` process (its own embedded server, unless DATABASE_URL), whose
 // results file (bench/results/<timestamp>.{json,svg}) stays as written; this reads them back.
@@ -101,25 +102,42 @@ export function seriesOf(runs: Results[]): Series[] {
     .filter((s) => s.points.length > 0);
 }
 
+/** The runs' results files: `--from` files as given, else one make bench per size of SCALES. */
+async function resultFiles(argv: string[]): Promise<string[]> {
+  if (argv[0] === '--from') {
+    if (argv.length < 2) throw new BadInput('--from needs the results files of make bench runs');
+    return argv.slice(1).map((f) => path.resolve(f));
+  }
+  const list = sizes(process.env);
+  const files: string[] = [];
+  for (const n of list) {
+    log(`make bench at ${n.toLocaleString('en-US')} posts (${files.length + 1}/${list.length})`);
+    files.push(await benchAt(n, process.env));
+    log(`wrote ${path.relative(ROOT, files[files.length - 1])}`);
+  }
+  return files;
+}
+
 async function main(): Promise<number> {
   try {
-    const list = sizes(process.env);
     const outDir = path.resolve(ROOT, textSetting('BENCH_OUT'));
     const startedAt = new Date().toISOString();
     const loadavgStart = os.loadavg();
-    const files: string[] = [];
-    for (const n of list) {
-      log(`make bench at ${n.toLocaleString('en-US')} posts (${files.length + 1}/${list.length})`);
-      files.push(await benchAt(n, process.env));
-      log(`wrote ${path.relative(ROOT, files[files.length - 1])}`);
-    }
-    const runs = files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as Results);
+    const files = await resultFiles(process.argv.slice(2));
+    const loaded = files.map((file) => ({ file, r: JSON.parse(fs.readFileSync(file, 'utf8')) as Results })).sort((a, b) => a.r.scale.posts - b.r.scale.posts);
+    const runs = loaded.map((x) => x.r);
+    const list = runs.map((r) => r.scale.posts);
     const series = seriesOf(runs);
-    const bends = findBends(series);
+    // Each finding says how busy the machine was during that size's run: on a shared machine,
+    // a bend can be the load's rather than the pack's.
+    const loadOf = new Map(runs.map((r) => [r.scale.posts, `load average ${r.machine.loadavgStart[0].toFixed(1)} to ${r.machine.loadavgEnd[0].toFixed(1)} during that run`]));
+    const bends = findBends(series).map((b) => ({ ...b, line: `${b.line} (${loadOf.get(b.rows)})` }));
     const table = curveTable(series, list, bends);
     const findings = bends.map((b) => b.line);
     const loads = runs.map((r) => `${r.machine.loadavgStart[0].toFixed(1)}-${r.machine.loadavgEnd[0].toFixed(1)}`).join(', ');
-    const subtitle = `make bench per size (fast mode: ${Object.entries(FAST_MODE).map(([k, v]) => `${k}=${process.env[k]?.trim() || v}`).join(' ')}), ${runs[0].server.kind} PostgreSQL ${runs[0].server.version}, ${os.cpus().length} cores, load average ${loads} per run, ${startedAt}`;
+    const st = runs[0].settings;
+    const sampling = `sampling ${st.timeMs} ms per query after ${st.warmupMs} ms of warmup, ${st.rounds} interleaved rounds of ${st.roundMs} ms`;
+    const subtitle = `make bench per size (${sampling}), ${runs[0].server.kind} PostgreSQL ${runs[0].server.version}, ${os.cpus().length} cores, load average ${loads} per run, ${startedAt}`;
     const stamp = startedAt.replace(/[:.]/g, '-');
     fs.mkdirSync(outDir, { recursive: true });
     const json = path.join(outDir, `scale-${stamp}.json`);
@@ -128,9 +146,9 @@ async function main(): Promise<number> {
       startedAt,
       finishedAt: new Date().toISOString(),
       sizes: list,
-      fastMode: Object.fromEntries(Object.keys(FAST_MODE).map((k) => [k, process.env[k]?.trim() || FAST_MODE[k]])),
+      settings: runs.map((r) => ({ posts: r.scale.posts, ...r.settings })),
       machine: { cpus: os.cpus().length, loadavgStart, loadavgEnd: os.loadavg() },
-      runs: runs.map((r, i) => ({ posts: r.scale.posts, file: path.relative(ROOT, files[i]), durationS: r.durationS, loadavgStart: r.machine.loadavgStart, loadavgEnd: r.machine.loadavgEnd })),
+      runs: loaded.map(({ file, r }) => ({ posts: r.scale.posts, file: path.relative(ROOT, file), durationS: r.durationS, loadavgStart: r.machine.loadavgStart, loadavgEnd: r.machine.loadavgEnd })),
       bendRules: DEFAULT_BEND_RULES,
       series: series.map((s) => ({ ...s, exponent: exponent(s) })),
       findings,

@@ -65,25 +65,35 @@ export function exponent(s: Series): number | null {
 const fmtRows = (n: number) => (n >= 1e6 && n % 1e5 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 100 === 0 ? `${n / 1e3}k` : String(n));
 const fmtValue = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
 
+/** A point against the median of the others of its series: its factor, or null when the difference is noise. */
+function judge(s: Series, p: { rows: number; value: number }, others: { rows: number; value: number }[], rules: BendRules) {
+  const expected = median(others.map((q) => normalized(s, q)));
+  const norm = normalized(s, p);
+  const factor = norm / expected;
+  if (s.shape === 'flat' && Math.abs(p.value - expected) < rules.minMsDelta) return null;
+  return { expected, norm, factor };
+}
+
 /**
- * The points that bend their curve: each judged point against the median of the other judged
- * points of its series (at least two others). Linear series compare seconds per million rows and
- * judge only points of at least minSeconds; flat series compare values, and ignore differences
- * under minMsDelta.
+ * The points that bend their curve. Each judged point is compared with the median of the other
+ * judged points of its series (at least two others); the most deviant one, if off by more than
+ * rules.factor either way, is a bend and leaves the set, and the rest are judged again while three
+ * remain. So one outlier among three sizes flags itself only, not the two sizes it pulls the
+ * median of. Linear series compare seconds per million rows and judge only points of at least
+ * minSeconds; flat series compare values, and ignore differences under minMsDelta.
  */
 export function findBends(series: readonly Series[], rules: BendRules = DEFAULT_BEND_RULES): Bend[] {
   const out: Bend[] = [];
   for (const s of series) {
     const judged = s.points.filter((p) => (s.shape === 'linear' ? p.value >= rules.minSeconds : p.value > 0));
-    if (judged.length < 3) continue;
-    for (const p of judged) {
-      const others = judged.filter((q) => q !== p).map((q) => normalized(s, q));
-      const expected = median(others);
-      const norm = normalized(s, p);
-      const factor = norm / expected;
-      const off = factor > rules.factor || factor < 1 / rules.factor;
-      if (!off) continue;
-      if (s.shape === 'flat' && Math.abs(p.value - expected) < rules.minMsDelta) continue;
+    while (judged.length >= 3) {
+      let worst: { p: (typeof judged)[number]; expected: number; norm: number; factor: number } | null = null;
+      for (const p of judged) {
+        const j = judge(s, p, judged.filter((q) => q !== p), rules);
+        if (j && (!worst || Math.abs(Math.log(j.factor)) > Math.abs(Math.log(worst.factor)))) worst = { p, ...j };
+      }
+      if (!worst || (worst.factor <= rules.factor && worst.factor >= 1 / rules.factor)) break;
+      const { p, expected, norm, factor } = worst;
       const what = s.shape === 'linear' ? `${fmtValue(norm)} s per 1M rows` : `${fmtValue(norm)} ${s.unit}`;
       const against = s.shape === 'linear' ? `${fmtValue(expected)} s per 1M` : `${fmtValue(expected)} ${s.unit}`;
       out.push({
@@ -95,6 +105,7 @@ export function findBends(series: readonly Series[], rules: BendRules = DEFAULT_
         factor,
         line: `finding: ${s.name} at ${fmtRows(p.rows)} rows: ${what}, ${factor.toFixed(2)}x the median of the other sizes (${against}); the curve ${factor > 1 ? 'bends up' : 'bends down'} there`,
       });
+      judged.splice(judged.indexOf(p), 1);
     }
   }
   return out;

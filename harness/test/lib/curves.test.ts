@@ -59,6 +59,21 @@ describe('findBends: a point off the median of the other sizes by more than 1.5x
     expect(findBends([mixed])).toEqual([]);
   });
 
+  it('one outlier among three sizes flags itself only, not the two whose median it pulls', () => {
+    const three: Series = { name: 's', unit: 's', shape: 'linear', points: [{ rows: 50_000, value: 25 }, { rows: 100_000, value: 9.6 }, { rows: 200_000, value: 11.7 }] };
+    expect(findBends([three]).map((b) => b.rows)).toEqual([50_000]);
+  });
+
+  it('after one bend, judges the rest again: two late sizes that both cost more are both found', () => {
+    const late: Series = {
+      name: 'late',
+      unit: 's',
+      shape: 'linear',
+      points: [100_000, 300_000, 1_000_000, 3_000_000, 10_000_000].map((rows) => ({ rows, value: (30 * rows) / 1e6 * (rows >= 3_000_000 ? (rows === 10_000_000 ? 4 : 2) : 1) })),
+    };
+    expect(findBends([late]).map((b) => b.rows)).toEqual([10_000_000, 3_000_000]);
+  });
+
   it('needs three judged points', () => {
     const two: Series = { name: 't', unit: 's', shape: 'linear', points: [{ rows: 100_000, value: 1 }, { rows: 1_000_000, value: 50 }] };
     expect(findBends([two])).toEqual([]);
