@@ -54,18 +54,21 @@ export function* nodes(plan: PlanNode): Generator<PlanNode> {
 }
 
 const FEED_INDEX = 'posts_organization_id_created_at_id_idx';
+/** storage by id: 03's hash index, which the feed's lookups are written for; the primary key before 03. */
+const STORAGE_ID_INDEXES = ['storage_id_hash_idx', 'storage_pkey'];
 /** Tables the feed must reach only through these indexes. */
 const ONLY_BY_INDEX: Record<string, string[]> = {
   posts: [FEED_INDEX],
-  storage: ['storage_pkey'],
+  storage: STORAGE_ID_INDEXES,
   post_likes: ['post_likes_pkey'],
   user: ['user_pkey'],
 };
 
 /**
  * What is wrong with a feed plan, one line per finding; empty when the plan is what the feed
- * needs: posts through the feed index (with the keyset cursor as an index condition), storage,
- * "user" and post_likes by primary key, no seq scan of any of them, no hashed subplan.
+ * needs: posts through the feed index (with the keyset cursor as an index condition), storage by
+ * id (its hash index or primary key), "user" and post_likes by primary key, no seq scan of any of
+ * them, no hashed subplan.
  */
 export function feedPlanViolations(plan: PlanNode, opts: { storageLookups: number }): string[] {
   const found: string[] = [];

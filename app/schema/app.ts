@@ -69,6 +69,13 @@ export const feedIndex = (t: { organizationId: Col; createdAt: ExtraConfigColumn
 export const storageFileKeyHashIndex = (t: { fileKey: Col }) =>
   index('storage_file_key_hash_idx').using('hash', t.fileKey);
 
+/**
+ * 03: the feed's two storage lookups (avatar and image, by id) probe one bucket page of a hash
+ * index where storage_pkey descends a btree. Beside the primary key, which stays for uniqueness
+ * and the foreign keys.
+ */
+export const storageIdHashIndex = (t: { id: Col }) => index('storage_id_hash_idx').using('hash', t.id);
+
 /** 03: what a storage delete's ON DELETE SET NULL looks up; only referencing rows are indexed. */
 export const imageIdIndex = (table: 'posts' | 'user', t: { imageId: Col }) =>
   index(`${table}_image_id_idx`).on(t.imageId).where(sql`(image_id IS NOT NULL)`);

@@ -9,7 +9,7 @@ import { baselineDb, connect } from './db.ts';
 import { migrate } from '../../lib/migrate.ts';
 import { sqlText } from '../../lib/sql.ts';
 import { seed } from '../../lib/seed/seed.ts';
-import { explainPrepared, feedPlanViolations, planOutline, type PlanMode } from '../../lib/query-plan.ts';
+import { explainPrepared, feedPlanViolations, nodes, planOutline, type PlanMode } from '../../lib/query-plan.ts';
 import { fillPlaceholders } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { feedQuery, feedValues } from '../../app/model/feed.ts';
@@ -58,6 +58,17 @@ describe(`feed plan at ${POSTS.toLocaleString('en-US')} posts`, () => {
       }
     });
   }
+
+  it("both storage lookups, generic and custom, first and deep page, are SubPlans through 03's storage_id_hash_idx", async () => {
+    for (const mode of MODES) {
+      for (const values of [first, deep]) {
+        const plan = await explainPrepared(c, FEED, values, mode);
+        const storage = [...nodes(plan)].filter((n) => n['Relation Name'] === 'storage');
+        const seen = storage.map((n) => `${n['Parent Relationship']}: ${n['Node Type']} using ${n['Index Name']}`);
+        expect(seen, `${mode}:\n${planOutline(plan)}`).toEqual(Array(2).fill('SubPlan: Index Scan using storage_id_hash_idx'));
+      }
+    }
+  });
 
   it('the Drizzle feed (app/model/feed.ts) gets the plan feed.sql gets, generic and custom, first and deep page', async () => {
     const q = feedQuery(drizzle.mock()).toSQL();

@@ -15,6 +15,7 @@ DROP INDEX IF EXISTS posts_image_id_idx;
 DROP INDEX IF EXISTS user_image_id_idx;
 DROP INDEX IF EXISTS posts_image_key_unmapped_idx;
 DROP INDEX IF EXISTS user_image_unmapped_idx;
+DROP INDEX IF EXISTS storage_id_hash_idx;
 
 ALTER TABLE posts  DROP COLUMN IF EXISTS image_id;
 ALTER TABLE "user" DROP COLUMN IF EXISTS image_id;

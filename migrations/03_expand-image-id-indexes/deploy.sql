@@ -31,5 +31,13 @@ DROP INDEX CONCURRENTLY IF EXISTS user_image_unmapped_idx;
 CREATE INDEX CONCURRENTLY IF NOT EXISTS user_image_unmapped_idx
   ON "user" USING hash (image) WHERE image_id IS NULL AND image IS NOT NULL;
 
+-- The feed's two storage lookups by id (the avatar's and the image's file_key, sql/queries/
+-- feed.sql): a hash probe reads one bucket page and the heap where storage_pkey descends its
+-- btree first, and those lookups are most of what the pack adds to a feed page's reads. The
+-- primary key stays: uniqueness and the foreign keys need it.
+DROP INDEX CONCURRENTLY IF EXISTS storage_id_hash_idx;
+CREATE INDEX CONCURRENTLY IF NOT EXISTS storage_id_hash_idx
+  ON storage USING hash (id);
+
 RESET statement_timeout;
 RESET lock_timeout;

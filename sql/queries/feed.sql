@@ -15,14 +15,18 @@
 --   at the end. A LIMIT $5 inside would be costed as a guess of 10 % of the organization, the
 --   generic plan would look dear, and PostgreSQL would re-plan the query on every execution.
 --   Rows are fetched lazily, so a page of 20 still reads 20 index entries.
--- * Each row of the page is completed by LATERAL lookups: author and images by primary key,
---   and one range scan of the post_likes primary key (post_id, user_id) that gives both the
---   count and whether the viewer is among the likers. LATERAL keeps them per row: the planner
---   can neither hash all of "user" or storage for a join, nor plan has_liked as a hashed
---   subplan (what a correlated EXISTS in the select list becomes), which reads all the
---   viewer's likes with a seq scan of post_likes, as nothing indexes post_likes.user_id.
---   The LIMIT 1s only stop a lookup from being flattened into a join; each finds one row by
---   primary key.
+-- * Each row of the page is completed by LATERAL lookups: the author by primary key, and one
+--   range scan of the post_likes primary key (post_id, user_id) that gives both the count and
+--   whether the viewer is among the likers. LATERAL keeps them per row: the planner can neither
+--   hash all of "user" for a join, nor plan has_liked as a hashed subplan (what a correlated
+--   EXISTS in the select list becomes), which reads all the viewer's likes with a seq scan of
+--   post_likes, as nothing indexes post_likes.user_id. The LIMIT 1 only stops the author's
+--   lookup from being flattened into a join; it finds one row by primary key.
+-- * The avatar's and the image's file_key are scalar subqueries: each a SubPlan run per row
+--   returned (a scalar subquery on "=" is never hashed), with no join, Memoize or Limit node
+--   around it. They find their storage row through storage_id_hash_idx (03), which reads a
+--   bucket page where storage_pkey descends a btree: these two lookups are most of what the
+--   pack adds to a page's reads (README, "The feed's two storage lookups").
 WITH page AS (
   SELECT p.id, p.organization_id, p.user_id, p.content, p.image_id, p.created_at, p.updated_at
     FROM posts p
@@ -38,20 +42,14 @@ SELECT p.id,
        p.created_at,
        p.updated_at,
        author.name       AS author_name,
-       avatar.file_key   AS author_avatar_key,
-       image.file_key    AS image_key,
+       (SELECT s.file_key FROM storage s WHERE s.id = author.image_id) AS author_avatar_key,
+       (SELECT s.file_key FROM storage s WHERE s.id = p.image_id)      AS image_key,
        likes.like_count,
        likes.has_liked
   FROM page p
  CROSS JOIN LATERAL (
         SELECT u.name, u.image_id FROM "user" u WHERE u.id = p.user_id LIMIT 1
        ) author
-  LEFT JOIN LATERAL (
-        SELECT s.file_key FROM storage s WHERE s.id = author.image_id LIMIT 1
-       ) avatar ON true
-  LEFT JOIN LATERAL (
-        SELECT s.file_key FROM storage s WHERE s.id = p.image_id LIMIT 1
-       ) image ON true
  CROSS JOIN LATERAL (
         SELECT count(*)::int AS like_count, coalesce(bool_or(l.user_id = $2), false) AS has_liked
           FROM post_likes l

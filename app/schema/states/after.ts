@@ -11,11 +11,12 @@ import {
   postsColumns,
   storageColumns,
   storageFileKeyHashIndex,
+  storageIdHashIndex,
 } from '../app.ts';
 
 export * from './shared.ts';
 
-export const storage = pgTable('storage', storageColumns(), (t) => [storageFileKeyHashIndex(t)]);
+export const storage = pgTable('storage', storageColumns(), (t) => [storageFileKeyHashIndex(t), storageIdHashIndex(t)]);
 
 export const user = pgTable('user', { ...userColumns(), ...imageId() }, (t) => [
   imageIdIndex('user', t),

@@ -15,12 +15,13 @@ import {
   postsImageKeyUnmappedIndex,
   storageColumns,
   storageFileKeyHashIndex,
+  storageIdHashIndex,
   userImageUnmappedIndex,
 } from '../app.ts';
 
 export * from './shared.ts';
 
-export const storage = pgTable('storage', storageColumns(), (t) => [storageFileKeyHashIndex(t)]);
+export const storage = pgTable('storage', storageColumns(), (t) => [storageFileKeyHashIndex(t), storageIdHashIndex(t)]);
 
 export const user = pgTable('user', { ...userColumns(), ...imageId() }, (t) => [
   imageIdIndex('user', t),

@@ -6,6 +6,7 @@ import { connect, applied, withDb } from '../db.ts';
 import { cli, migrateCli } from '../cli.ts';
 import { names } from '../../../lib/plan.ts';
 import { sqlText } from '../../../lib/sql.ts';
+import { migrate } from '../../../lib/migrate.ts';
 import { before, down, up, verifyRows, walkStates } from './walk.ts';
 
 const NAME = '03_expand-image-id-indexes';
@@ -35,6 +36,35 @@ describe(NAME, () => {
     await up(url);
     expect(await indexValid(url, 'posts_image_id_idx')).toBe(true);
     expect(Object.values(await verifyRows(url, NAME)).every(Boolean)).toBe(true);
+  });
+
+  it("the feed's storage_id_hash_idx: a hash index of storage (id) after the up, gone after the down", async () => {
+    const url = await fresh();
+    const def = () => withDb(url, async (c) => (await c.query(`SELECT pg_get_indexdef(to_regclass('storage_id_hash_idx')) AS d`)).rows[0].d);
+    expect(await def()).toBeNull();
+    await up(url);
+    expect(await def()).toBe('CREATE INDEX storage_id_hash_idx ON public.storage USING hash (id)');
+    expect(await indexValid(url, 'storage_id_hash_idx')).toBe(true);
+    await down(url);
+    expect(await def()).toBeNull();
+  });
+
+  it('an INVALID storage_id_hash_idx left by an interrupted build is dropped and rebuilt by the up', async () => {
+    const url = await fresh();
+    // org_a has several files: a unique build on organization_id fails and leaves the name INVALID
+    await withDb(url, (c) => c.query('CREATE UNIQUE INDEX CONCURRENTLY storage_id_hash_idx ON storage (organization_id)').catch(() => {}));
+    expect(await indexValid(url, 'storage_id_hash_idx')).toBe(false);
+    await up(url);
+    expect(await indexValid(url, 'storage_id_hash_idx')).toBe(true);
+    expect(Object.values(await verifyRows(url, NAME)).every(Boolean)).toBe(true);
+  });
+
+  it('an INVALID storage_id_hash_idx of a build killed before 03 was recorded: the full down drops it (01)', async () => {
+    const url = await fresh();
+    await withDb(url, (c) => c.query('CREATE UNIQUE INDEX CONCURRENTLY storage_id_hash_idx ON storage (organization_id)').catch(() => {}));
+    expect(await indexValid(url, 'storage_id_hash_idx')).toBe(false);
+    await migrate(url, { direction: 'down' });
+    expect(await indexValid(url, 'storage_id_hash_idx')).toBeUndefined();
   });
 
   it('a valid index of that name is kept: the repair drops only what is INVALID', async () => {
