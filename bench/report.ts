@@ -49,26 +49,36 @@ export interface Results {
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
 const int = (v: number) => Math.round(v).toLocaleString('en-US');
 
+/** Issue 13's targets: the feed's p99 after the pack (2 ms from 10M posts on), its after/before p50, the whole pack at 10M. */
+const FEED_RATIO = 1.15;
+const feedP99Ms = (posts: number) => (posts >= 10_000_000 ? 2 : 1);
+const PACK_10M_S = 300;
+
 export function targets(r: Omit<Results, 'targets'>): Target[] {
   const out: Target[] = [];
-  const at = r.scale.posts === 1_000_000 ? '' : ` [measured at ${int(r.scale.posts)} posts; the target is for 1,000,000]`;
+  const posts = r.scale.posts;
+  const at = posts === 1_000_000 || posts === 10_000_000 ? '' : ` [measured at ${int(posts)} posts; the targets are for 1,000,000 and 10,000,000]`;
   const side = new Map(r.queriesInterleaved.map((q) => [q.name, q]));
   for (const q of r.queries.filter((x) => x.name.startsWith('feed'))) {
     const i = side.get(q.name)!;
     out.push({
-      name: `${q.name}: p99 <= 1 ms after the pack (sequential run)${at}`,
+      name: `${q.name}: p99 <= ${feedP99Ms(posts)} ms after the pack (sequential run)${at}`,
       measured: `${ms(q.after.p99)} ms (interleaved rounds: ${ms(i.after.p99)} ms)`,
-      pass: q.after.p99 <= 1,
+      pass: q.after.p99 <= feedP99Ms(posts),
     });
     // p50: on a busy machine the mean follows the tail, which is mostly other processes' load
     const ratio = i.after.p50 / i.before.p50;
     out.push({
-      name: `${q.name}: after/before <= 1.3x (p50, interleaved rounds)`,
+      name: `${q.name}: after/before <= ${FEED_RATIO}x (p50, interleaved rounds)`,
       measured:
         `${ratio.toFixed(2)}x, +${ms(i.after.p50 - i.before.p50)} ms; mean ${(i.after.mean / i.before.mean).toFixed(2)}x ` +
         `(sequential run: p50 ${(q.after.p50 / q.before.p50).toFixed(2)}x, mean ${(q.after.mean / q.before.mean).toFixed(2)}x)`,
-      pass: Number(ratio.toFixed(2)) <= 1.3, // judged as printed
+      pass: Number(ratio.toFixed(2)) <= FEED_RATIO, // judged as printed
     });
+  }
+  if (posts >= 10_000_000) {
+    const total = r.pack.reduce((sum, p) => sum + p.ms, 0) / 1000;
+    out.push({ name: `the whole pack <= ${PACK_10M_S / 60} min wall at 10M posts`, measured: `${total.toFixed(1)} s`, pass: total <= PACK_10M_S });
   }
   out.push({
     name: 'storage row delete: p99 <= 1 ms with the image_id indexes',
