@@ -2,6 +2,9 @@
 -- Every table at once, in short attempts: an app INSERT INTO posts holds posts and then locks
 -- "user" for its foreign key check; we never hold one of them while waiting for another.
 SET LOCAL statement_timeout = 0;
+-- Its IF EXISTS drops name what an earlier step may never have made; their "does not exist,
+-- skipping" NOTICEs are noise in the CLI's output, so only warnings and errors go to the client.
+SET LOCAL client_min_messages = warning;
 \ir ../../sql/lib/lock_retry.sql
 SELECT image_ref_lock('posts, "user", storage', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 

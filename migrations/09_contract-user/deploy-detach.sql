@@ -5,6 +5,9 @@
 -- ACCESS EXCLUSIVE on "user" (DROP TRIGGER), for an instant, in short attempts: the archive
 -- pass before this one did its work in committed batches.
 SET LOCAL statement_timeout = 0;
+-- Its IF EXISTS drops name what an earlier step may never have made; their "does not exist,
+-- skipping" NOTICEs are noise in the CLI's output, so only warnings and errors go to the client.
+SET LOCAL client_min_messages = warning;
 \ir ../../sql/lib/lock_retry.sql
 SELECT image_ref_lock('"user"', 'ACCESS EXCLUSIVE', :lock_attempt_ms, :lock_wait_ms);
 
