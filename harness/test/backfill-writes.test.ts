@@ -6,7 +6,7 @@
 // shown by a post of the old one, whichever of the two goes first. Each `it` has a database of its own.
 import { describe, it, expect } from 'vitest';
 import type pg from 'pg';
-import { casesDb, connect, withDb } from './db.ts';
+import { casesDb, connect, waitsForLock, withDb } from './db.ts';
 import { migrate } from '../../lib/migrate.ts';
 import { firstOf } from '../../lib/plan.ts';
 import { sqlText } from '../../lib/sql.ts';
@@ -28,16 +28,6 @@ async function calls(c: pg.Client): Promise<Record<string, number>> {
   const { rows } = await c.query(`SELECT funcname, calls::int FROM pg_stat_xact_user_functions
                                    WHERE funcname IN ('image_ref_sync_posts', 'image_ref_sync_user', 'image_ref_post_image_organization')`);
   return Object.fromEntries(rows.map((r) => [r.funcname, r.calls]));
-}
-
-/** Waits until the session `pid` waits for a lock. */
-async function waitsForLock(c: pg.Client, pid: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const { rows } = await c.query(`SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1`, [pid]);
-    if (rows[0]?.wait_event_type === 'Lock') return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`session ${pid} never waited for a lock`);
 }
 
 const pid = async (c: pg.Client): Promise<number> => (await c.query('SELECT pg_backend_pid() AS p')).rows[0].p;

@@ -60,6 +60,16 @@ export async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): 
   }
 }
 
+/** Waits until the session `pid` waits for a lock (checked through c); throws after about 5 s. */
+export async function waitsForLock(c: pg.Client, pid: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await c.query(`SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1`, [pid]);
+    if (rows[0]?.wait_event_type === 'Lock') return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`session ${pid} never waited for a lock`);
+}
+
 /** A baseline database holding cases/mapping.sql. */
 export async function casesDb(): Promise<string> {
   const url = await baselineDb();

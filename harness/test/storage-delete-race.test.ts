@@ -5,8 +5,7 @@
 // older version: the down would bring back a value the app had replaced or removed.
 // Each `it` has a database of its own.
 import { describe, it, expect } from 'vitest';
-import type pg from 'pg';
-import { casesDb, connect, withDb } from './db.ts';
+import { casesDb, connect, waitsForLock, withDb } from './db.ts';
 import { migrate } from '../../lib/migrate.ts';
 import { countThrough, stepStatements } from '../../lib/plan.ts';
 import { packVars } from '../../lib/settings.ts';
@@ -22,22 +21,13 @@ async function writeDuringDelete(url: string, write: string, del: string): Promi
     await app.query(write);
     const pid = (await deleter.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     const deleting = deleter.query(del);
-    await waitForLockWait(app, pid);
+    await waitsForLock(app, pid);
     await app.query('COMMIT');
     await deleting;
   } finally {
     await app.end();
     await deleter.end();
   }
-}
-
-async function waitForLockWait(c: pg.Client, pid: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const r = await c.query(`SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1`, [pid]);
-    if (r.rows[0]?.wait_event_type === 'Lock') return;
-    await new Promise((res) => setTimeout(res, 25));
-  }
-  throw new Error('the storage delete never waited for the app write');
 }
 
 describe('a storage delete racing an app write to the same row, after the contract', () => {
