@@ -95,6 +95,7 @@ export const KNOBS = {
   ONLINE_DELETES_PER_S: int(50, 0, 'deletes of referenced storage rows per second, all clients together'),
   ONLINE_UPLOADS_PER_S: int(10, 0, 'storage inserts per second, all clients together'),
   ONLINE_THINK_MS: int(2, 0, "pause between one client's statements"),
+  ONLINE_PHASES: int(4, 1, 'phases to run, in order, of 4: 1 = the ups to the contract (the backfill included) under both apps; 4 = the whole pack, up and down', 4),
   // make bench, bench-upload, bench-storage-audit.
   BENCH_POSTS: int(1_000_000, 1000, 'make bench: posts to seed (SCALE also works)'),
   BENCH_TIME_MS: int(3000, 100, 'sampling time per query'),
@@ -212,6 +213,7 @@ export function onlineSettings(env: Env = process.env) {
     deletesPerS: intSetting('ONLINE_DELETES_PER_S', env),
     uploadsPerS: intSetting('ONLINE_UPLOADS_PER_S', env),
     thinkMs: intSetting('ONLINE_THINK_MS', env),
+    phases: intSetting('ONLINE_PHASES', env),
   };
 }
 
