@@ -36,6 +36,17 @@ describe('seed', () => {
     expect(c.report.md5.posts).not.toBe(a.report.md5.posts);
   });
 
+  it('gives the same rows on worker threads as on the main thread, chunk by chunk in order', async () => {
+    // 7 chunks of 500 posts: the threads finish them out of order, the tables must not show it.
+    const opts = { posts: 3_300, seed: 11, chunkPosts: 500 };
+    const [inline, threaded] = await Promise.all([seeded({ ...opts, threads: 0 }), seeded({ ...opts, threads: 2 })]);
+    expect([inline.summary.threads, threaded.summary.threads]).toEqual([0, 2]);
+    expect(threaded.report.failures).toEqual([]);
+    expect(threaded.report.md5).toEqual(inline.report.md5);
+    expect(threaded.summary.edgeCases).toEqual(inline.summary.edgeCases);
+    expect(threaded.summary.rows).toEqual(inline.summary.rows);
+  });
+
   it('a zero fraction plants none of that case', async () => {
     const { summary, report } = await seeded({ posts: 300, fractions: { ...DEFAULT_FRACTIONS, duplicates: 0, userOauth: 0 } });
     expect(report.failures).toEqual([]);

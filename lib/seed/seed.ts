@@ -18,9 +18,9 @@ import { createContext, plant, type SeedContext } from './tables/context.ts';
 import { checkSeedable, deferIndexes, rebuildIndexes } from './tables/load.ts';
 import { copyMembers } from './tables/member.ts';
 import { copyOrganizations } from './tables/organization.ts';
-import { planPeople } from './tables/people.ts';
-import { copyPostLikes } from './tables/post_likes.ts';
-import { copyPosts, planPosts } from './tables/posts.ts';
+import { planPeople, type People } from './tables/people.ts';
+import { CHUNK_POSTS, ChunkRunner, copyPostLikes, copyPosts, defaultThreads } from './tables/chunks.ts';
+import { planPosts, postIds as planPostIds } from './tables/posts.ts';
 import { copyStorage, plantOrphanUploads, StorageRows } from './tables/storage.ts';
 import { copyUsers, planUserImages } from './tables/user.ts';
 
@@ -93,6 +93,8 @@ function resolveOptions(opts: Partial<SeedOptions>): SeedOptions {
     fractions: { ...DEFAULT_FRACTIONS, ...(opts.fractions ?? {}) },
   };
   if (!Number.isInteger(o.posts) || o.posts < 100) throw new Error(`posts must be an integer >= 100 (got ${o.posts})`);
+  if (o.chunkPosts !== undefined && !(Number.isInteger(o.chunkPosts) && o.chunkPosts >= 1)) throw new Error(`chunkPosts must be an integer >= 1 (got ${o.chunkPosts})`);
+  if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 0)) throw new Error(`threads must be an integer >= 0 (got ${o.threads})`);
   if (!Number.isSafeInteger(o.seed)) throw new Error(`seed must be an integer (got ${o.seed})`);
   if (Number.isNaN(Date.parse(o.now))) throw new Error(`now must be a date (got ${o.now})`);
   for (const [k, v] of Object.entries(o.fractions)) {
@@ -111,7 +113,7 @@ function resolveOptions(opts: Partial<SeedOptions>): SeedOptions {
 // ---------------------------------------------------------------------------------------------
 
 /** The summary's totals: what the mapping rule must map and leave unmapped. */
-function summarize(ctx: SeedContext, rows: SeedSummary['rows'], fastLoad: boolean, t0: number): SeedSummary {
+function summarize(ctx: SeedContext, rows: SeedSummary['rows'], fastLoad: boolean, threads: number, t0: number): SeedSummary {
   const ep = ctx.edge.posts;
   const postsUnmapped = ep.missingKey + ep.otherOrgOnly + ep.urls + ep.blanks + ep.leadingSpace + ep.trailingSpace + ep.upperCase;
   const eu = ctx.edge.users;
@@ -122,9 +124,42 @@ function summarize(ctx: SeedContext, rows: SeedSummary['rows'], fastLoad: boolea
     edgeCases: ctx.edge,
     expected: { postsMapped: ep.withImage - postsUnmapped, postsUnmapped, usersMapped, usersUnmapped: eu.withImage - usersMapped },
     fkMode: fastLoad ? 'validated' : 'triggers',
+    threads,
     elapsedMs: Math.round(performance.now() - t0),
     phasesMs: ctx.phasesMs,
   };
+}
+
+/**
+ * The posts, the storage rows (the users' and the posts' uploads, then the orphans) and the likes.
+ * The posts and likes are generated in chunks on worker threads (tables/chunks.ts) and streamed
+ * in order; the plan they share (times, organizations, kinds, ids, shared keys) is made here.
+ */
+async function copyPostsAndLikes(ctx: SeedContext, client: pg.ClientBase, options: SeedOptions, people: People, storage: StorageRows) {
+  const plan = planPosts(ctx, people);
+  const ids = planPostIds(ctx);
+  const { posts, seed: seedNo, now, fractions, threads = defaultThreads(posts), chunkPosts: chunk = CHUNK_POSTS } = options;
+  const { userIds, orgIds, orgMembers, orgJoin } = people;
+  const init = {
+    options: { posts, seed: seedNo, now, fractions, chunkPosts: chunk },
+    people: { userIds, orgIds, orgMembers, orgJoin },
+    shareSource: plan.shareSource,
+    sourceKey: plan.sourceKey,
+    tieCount: plant(ctx.F.duplicateTies, plan.duplicates),
+  };
+  const runner = ChunkRunner.create(init, ctx, threads);
+  try {
+    await copyPosts(ctx, client, runner, plan, ids, storage, chunk);
+    ctx.endPhase('posts');
+    plantOrphanUploads(ctx, people, storage, plant(ctx.F.orphans, plan.imagePosts));
+    await copyStorage(ctx, client, storage);
+    ctx.endPhase('storage');
+    const likes = await copyPostLikes(ctx, client, runner, plan, ids, chunk);
+    ctx.endPhase('post_likes');
+    return { likes, threads: runner.threads };
+  } finally {
+    await runner.close();
+  }
 }
 
 /**
@@ -159,14 +194,7 @@ export async function seed(client: pg.ClientBase, opts: Partial<SeedOptions> = {
     ctx.endPhase('user');
     const members = await copyMembers(ctx, client, people);
     ctx.endPhase('member');
-    const plan = planPosts(ctx, people);
-    const postIds = await copyPosts(ctx, client, people, storage, plan);
-    ctx.endPhase('posts');
-    plantOrphanUploads(ctx, people, storage, plant(ctx.F.orphans, plan.imagePosts));
-    await copyStorage(ctx, client, storage);
-    ctx.endPhase('storage');
-    const likes = await copyPostLikes(ctx, client, people, plan, postIds);
-    ctx.endPhase('post_likes');
+    const { likes, threads } = await copyPostsAndLikes(ctx, client, options, people, storage);
     if (fastLoad) await rebuildIndexes(ctx, client);
     await client.query('COMMIT');
     ctx.endPhase('commit');
@@ -175,7 +203,7 @@ export async function seed(client: pg.ClientBase, opts: Partial<SeedOptions> = {
     ctx.progress('analyze', 1, 1);
     ctx.endPhase('analyze');
     const rows = { organization: ctx.O, user: ctx.U, member: members, storage: storage.sink.rows, posts: ctx.P, post_likes: likes };
-    return summarize(ctx, rows, fastLoad, t0);
+    return summarize(ctx, rows, fastLoad, threads, t0);
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {});
     throw e;

@@ -96,6 +96,22 @@ export class Sink {
     this.buf = '';
     return false;
   }
+  /** Everything a buffering sink holds, as one Buffer; the sink is empty afterwards (rows stays). */
+  take(): Buffer {
+    if (this.buf) this.chunks.push(Buffer.from(this.buf, 'utf8'));
+    this.buf = '';
+    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    this.chunks.length = 0;
+    return all;
+  }
+  /** Keeps a finished piece of COPY text (a buffering sink), after what add() has pending. */
+  append(piece: Buffer, rows: number): void {
+    if (this.writer) throw new Error('append() is for buffering sinks');
+    if (this.buf) this.chunks.push(Buffer.from(this.buf, 'utf8'));
+    this.buf = '';
+    this.chunks.push(piece);
+    this.rows += rows;
+  }
   async flush(): Promise<void> {
     if (!this.buf) return;
     const b = this.buf;

@@ -47,9 +47,7 @@ export async function deferIndexes(client: pg.ClientBase): Promise<void> {
 
 /** After the COPYs: the indexes built from the rows, then the foreign keys, each checked in one pass. */
 export async function rebuildIndexes(ctx: SeedContext, client: pg.ClientBase): Promise<void> {
-  // Local to this transaction: a sorted build of 10M keys fits in memory instead of spilling.
-  await client.query(`SET LOCAL maintenance_work_mem = '512MB'`);
-  await client.query(`SET LOCAL work_mem = '256MB'`);
+  await client.query(sqlFile('build-settings.sql'));
   ctx.progress('indexes', 0, 2);
   await client.query(sqlFile('rebuild-indexes.sql'));
   ctx.endPhase('indexes');

@@ -1,9 +1,7 @@
 // The post_likes table: about 2 likes per post on average (geometric), by members of the post's
 // organization, some time after the post.
-import type pg from 'pg';
 import type { Rng } from '../../random.ts';
-import { copyInto } from '../copy.ts';
-import { DAY, Sink, type SeedContext } from './context.ts';
+import { DAY, type SeedContext } from './context.ts';
 import type { People } from './people.ts';
 import type { PostPlan } from './posts.ts';
 
@@ -82,36 +80,65 @@ export function orderById(ids: readonly string[]): Int32Array {
   return out;
 }
 
-/** Streams the likes; returns how many. */
-export async function copyPostLikes(ctx: SeedContext, client: pg.ClientBase, people: People, plan: PostPlan, postIds: string[]): Promise<number> {
-  const { P, END } = ctx;
+/** One chunk of the likes: posts in id order, with their organizations and times. */
+export interface LikeTask {
+  k: number;
+  ids: string[];
+  org: Int32Array;
+  at: Float64Array;
+}
+
+export interface LikeChunk {
+  k: number;
+  text: Buffer;
+  likes: number;
+}
+
+export interface LikeEnv {
+  ctx: SeedContext;
+  people: Pick<People, 'userIds' | 'orgMembers'>;
+}
+
+/** The likes of one chunk of posts: the same task gives the same bytes, in any thread. */
+export function likeChunk(env: LikeEnv, t: LikeTask): LikeChunk {
+  const { ctx, people } = env;
+  const r = ctx.rng(`post_likes/${t.k}`);
+  const LN = Math.log(2 / 3); // geometric, mean 2
+  const chosen: number[] = [];
+  const lines: string[] = [];
   let likes = 0;
-  ctx.progress('post_likes', 0, P);
-  await copyInto(client, ctx.copySql('COPY post_likes (post_id, user_id, created_at) FROM STDIN'), async (w) => {
-    const sink = new Sink(w);
-    const r = ctx.rng('post_likes');
-    const LN = Math.log(2 / 3); // geometric, mean 2
-    const chosen: number[] = [];
-    // Posts in id byte order, which is the primary key's order under the C collation: the index
-    // then grows at its right edge instead of taking millions of random inserts (any collation
-    // gives the same rows, only slower). Deterministic: the PRNG is drawn in this fixed order.
-    const byId = orderById(postIds);
-    for (let j = 0; j < P; j++) {
-      const i = byId[j];
-      const members = people.orgMembers[plan.postOrg[i]];
-      const k = Math.min(members.length, 60, Math.floor(Math.log(1 - r.float()) / LN));
-      if (k === 0) continue;
-      pickMembers(members, k, r, chosen);
-      const at = plan.postAt[i];
-      for (const x of chosen) {
-        const likedAt = Math.min(END, at + 1000 + Math.floor(-Math.log(1 - r.float()) * 0.7 * DAY));
-        if (sink.add(`${postIds[i]}\t${people.userIds[x]}\t${ctx.ts(likedAt)}\n`)) await sink.flush();
-      }
-      likes += k;
-      if ((j & 32767) === 0) ctx.progress('post_likes', j, P);
+  for (let j = 0; j < t.ids.length; j++) {
+    const members = people.orgMembers[t.org[j]];
+    const k = Math.min(members.length, 60, Math.floor(Math.log(1 - r.float()) / LN));
+    if (k === 0) continue;
+    pickMembers(members, k, r, chosen);
+    const at = t.at[j];
+    for (const x of chosen) {
+      const likedAt = Math.min(ctx.END, at + 1000 + Math.floor(-Math.log(1 - r.float()) * 0.7 * DAY));
+      lines.push(`${t.ids[j]}\t${people.userIds[x]}\t${ctx.ts(likedAt)}\n`);
     }
-    await sink.flush();
-  });
-  ctx.progress('post_likes', P, P);
-  return likes;
+    likes += k;
+  }
+  return { k: t.k, text: Buffer.from(lines.join(''), 'utf8'), likes };
+}
+
+/**
+ * The tasks of the likes, `chunk` posts at a time, in id order: the byte order of the primary key
+ * under the C collation, so its index grows at its right edge instead of taking millions of random
+ * inserts (any collation gives the same rows, only slower).
+ */
+export function* likeTasks(plan: Pick<PostPlan, 'postOrg' | 'postAt'>, postIds: string[], chunk: number): Generator<LikeTask> {
+  const byId = orderById(postIds);
+  const P = postIds.length;
+  for (let k = 0, start = 0; start < P; k++, start += chunk) {
+    const n = Math.min(P, start + chunk) - start;
+    const t: LikeTask = { k, ids: new Array(n), org: new Int32Array(n), at: new Float64Array(n) };
+    for (let j = 0; j < n; j++) {
+      const i = byId[start + j];
+      t.ids[j] = postIds[i];
+      t.org[j] = plan.postOrg[i];
+      t.at[j] = plan.postAt[i];
+    }
+    yield t;
+  }
 }

@@ -1,15 +1,13 @@
 // The posts table: when and where each post is written (bigger organizations post more), which
 // posts have an image and which edge case of the mapping rule each image is, then the rows,
 // streamed, with the storage rows of their uploads.
-import type pg from 'pg';
 import type { Rng } from '../../random.ts';
-import { copyInto } from '../copy.ts';
-import { DAY, HOUR, MINUTE, S, Sink, cumulative, plant, weighted, type SeedContext } from './context.ts';
+import { DAY, HOUR, MINUTE, S, cumulative, plant, weighted, type SeedContext } from './context.ts';
 import type { People } from './people.ts';
-import { POST_EXT, extOf, type StorageRows } from './storage.ts';
+import { POST_EXT, StorageRows, extOf, pickExt } from './storage.ts';
 
 /** What a post's image_key is: every kind but None and Normal is an edge case of the mapping rule. */
-const enum PostImageKind {
+export const enum PostImageKind {
   None,
   Normal,
   Duplicate,
@@ -30,7 +28,7 @@ export interface PostPlan {
   duplicates: number;
   /** shared post -> the post whose key it reuses */
   shareSource: Map<number, number>;
-  /** source post -> its key, once fixed ('' until then) */
+  /** source post -> its key, drawn in the plan so that every chunk of posts knows it */
   sourceKey: Map<number, string>;
 }
 
@@ -93,7 +91,7 @@ function planPostImageKinds(ctx: SeedContext, r: Rng): Pick<PostPlan, 'imgKind' 
  * e. each shared post reuses the key of a normal image post of its organization (an earlier one
  * when there is one); half of them join the organization's latest share group.
  */
-function planShares(ctx: SeedContext, r: Rng, postOrg: Int32Array, imgKind: Uint8Array): Pick<PostPlan, 'shareSource' | 'sourceKey'> {
+function planShares(ctx: SeedContext, people: People, r: Rng, postOrg: Int32Array, imgKind: Uint8Array): Pick<PostPlan, 'shareSource' | 'sourceKey'> {
   const { P, O } = ctx;
   const shareSource = new Map<number, number>();
   const sourceKey = new Map<number, string>();
@@ -122,9 +120,14 @@ function planShares(ctx: SeedContext, r: Rng, postOrg: Int32Array, imgKind: Uint
     }
     lastSource[g] = src;
     shareSource.set(i, src);
-    sourceKey.set(src, '');
+    if (!sourceKey.has(src)) sourceKey.set(src, '');
   }
-  ctx.edge.posts.sharedKeys = new Set(shareSource.values()).size;
+  // The shared keys, in post order (deterministic), from a stream of their own.
+  const kr = ctx.rng('posts.shared-keys');
+  for (const src of [...sourceKey.keys()].sort((a, b) => a - b)) {
+    sourceKey.set(src, `org/${people.orgIds[postOrg[src]]}/posts/${kr.uuid()}.${pickExt(POST_EXT, kr)[0]}`);
+  }
+  ctx.edge.posts.sharedKeys = sourceKey.size;
   return { shareSource, sourceKey };
 }
 
@@ -132,39 +135,78 @@ export function planPosts(ctx: SeedContext, people: People): PostPlan {
   const r = ctx.rng('posts.plan');
   const times = planPostTimes(ctx, people, r);
   const kinds = planPostImageKinds(ctx, r);
-  return { ...times, ...kinds, ...planShares(ctx, r, times.postOrg, kinds.imgKind) };
+  return { ...times, ...kinds, ...planShares(ctx, people, r, times.postOrg, kinds.imgKind) };
+}
+
+/** What a chunk of posts needs besides its task: the people, the shared keys, the tie count. */
+export interface PostEnv {
+  ctx: SeedContext;
+  people: Pick<People, 'userIds' | 'orgIds' | 'orgMembers' | 'orgJoin' | 'randomMember'>;
+  shareSource: Map<number, number>;
+  sourceKey: Map<number, string>;
+  /** duplicate groups whose oldest rows tie (the first tieCount of them) */
+  tieCount: number;
+}
+
+/** How many posts of each counted kind come before a chunk: the chunk's ordinals start there. */
+export interface PostOrdinals {
+  dup: number;
+  url: number;
+  blank: number;
+  variant: number;
+}
+
+/** One chunk of posts: [start, end) of the plan, with their ids. */
+export interface PostTask {
+  k: number;
+  start: number;
+  ids: string[];
+  org: Int32Array;
+  at: Float64Array;
+  kind: Uint8Array;
+  ordinals: PostOrdinals;
+}
+
+export type PostEdge = SeedContext['edge']['posts'];
+
+/** A chunk's COPY text for posts and for the storage rows of its uploads, and what it planted. */
+export interface PostChunk {
+  k: number;
+  posts: Buffer;
+  storage: Buffer;
+  storageRows: number;
+  edge: PostEdge;
 }
 
 interface PostImageState {
-  ctx: SeedContext;
-  people: People;
+  env: PostEnv;
   storage: StorageRows;
-  plan: PostPlan;
   ir: Rng;
-  tieCount: number;
-  ordinals: { dup: number; url: number; blank: number; variant: number };
+  ep: PostEdge;
+  ordinals: PostOrdinals;
 }
 
 const newKey = (s: PostImageState, g: number): string => {
   const [ext] = s.storage.pickExt(POST_EXT);
-  return `org/${s.people.orgIds[g]}/posts/${s.ir.uuid()}.${ext}`;
+  return `org/${s.env.people.orgIds[g]}/posts/${s.ir.uuid()}.${ext}`;
 };
-const otherOrg = (s: PostImageState, g: number) => (g + 1 + s.ir.int(s.ctx.O - 1)) % s.ctx.O;
+const otherOrg = (s: PostImageState, g: number) => (g + 1 + s.ir.int(s.env.ctx.O - 1)) % s.env.ctx.O;
 const uploadAt = (s: PostImageState, at: number) => at - 5000 - s.ir.int(10 * MINUTE);
 
 /** an ordinary upload in organization g by user u; returns its key */
 function upload(s: PostImageState, g: number, u: number, at: number, key = newKey(s, g)): string {
   const ext = extOf(key);
-  s.storage.row(key, s.storage.uploadFileName(ext, at), s.storage.uploadSize(ext), s.people.userIds[u], s.people.orgIds[g], uploadAt(s, at));
+  const { people } = s.env;
+  s.storage.row(key, s.storage.uploadFileName(ext, at), s.storage.uploadSize(ext), people.userIds[u], people.orgIds[g], uploadAt(s, at));
   return key;
 }
 
 /** a. a key with 2-3 storage rows in the post's organization (and sometimes an older decoy elsewhere) */
 function duplicateImage(s: PostImageState, g: number, u: number, at: number): string {
-  const { storage, people, ir } = s;
-  const ep = s.ctx.edge.posts;
+  const { storage, ir, ep } = s;
+  const { people } = s.env;
   const image = newKey(s, g);
-  const tie = s.ordinals.dup < s.tieCount;
+  const tie = s.ordinals.dup < s.env.tieCount;
   const base = uploadAt(s, at);
   const ext = extOf(image);
   const rows = storage.duplicateGroup(image, storage.uploadFileName(ext, at), storage.uploadSize(ext), [people.userIds[u], people.userIds[people.randomMember(g, ir)]], people.orgIds[g], base, tie);
@@ -182,30 +224,19 @@ function duplicateImage(s: PostImageState, g: number, u: number, at: number): st
 }
 
 /** The image_key of post i (organization g, author u, written at `at`), with its storage rows. */
-function postImage(s: PostImageState, i: number, g: number, u: number, at: number): string | null {
-  const ep = s.ctx.edge.posts;
-  switch (s.plan.imgKind[i] as PostImageKind) {
+function postImage(s: PostImageState, kind: PostImageKind, i: number, g: number, u: number, at: number): string | null {
+  const { ep } = s;
+  switch (kind) {
     case PostImageKind.None:
       return null;
     case PostImageKind.Normal: {
-      const known = s.plan.sourceKey.get(i);
-      if (known === undefined) return upload(s, g, u, at);
-      const image = known || newKey(s, g);
-      s.plan.sourceKey.set(i, image);
-      upload(s, g, u, at, image);
-      return image;
+      // a source of shared posts uploads the key the plan drew for it
+      const known = s.env.sourceKey.get(i);
+      return known === undefined ? upload(s, g, u, at) : upload(s, g, u, at, known);
     }
-    case PostImageKind.Shared: {
-      const src = s.plan.shareSource.get(i)!;
-      let key = s.plan.sourceKey.get(src)!;
-      if (!key) {
-        // the source post comes later: fix its key now, it uploads when it is generated
-        key = newKey(s, g);
-        s.plan.sourceKey.set(src, key);
-      }
+    case PostImageKind.Shared:
       ep.sharedImage++;
-      return key;
-    }
+      return s.env.sourceKey.get(s.env.shareSource.get(i)!)!;
     case PostImageKind.Duplicate:
       return duplicateImage(s, g, u, at);
     case PostImageKind.Missing:
@@ -214,7 +245,7 @@ function postImage(s: PostImageState, i: number, g: number, u: number, at: numbe
     case PostImageKind.OtherOrg: {
       const g2 = otherOrg(s, g);
       ep.otherOrgOnly++;
-      return upload(s, g2, s.people.randomMember(g2, s.ir), at, newKey(s, g2));
+      return upload(s, g2, s.env.people.randomMember(g2, s.ir), at, newKey(s, g2));
     }
     case PostImageKind.Url:
       ep.urls++;
@@ -237,7 +268,7 @@ function postImage(s: PostImageState, i: number, g: number, u: number, at: numbe
 }
 
 /** The author: a member who had joined by then; early members post more. */
-function author(people: People, g: number, at: number, r: Rng): number {
+function author(people: PostEnv['people'], g: number, at: number, r: Rng): number {
   const join = people.orgJoin[g];
   let lo = 0;
   let hi = join.length;
@@ -259,34 +290,56 @@ function content(ctx: SeedContext, r: Rng): string {
   return text;
 }
 
-/** Streams the posts; returns their ids, in plan order (post_likes refers to them). */
-export async function copyPosts(ctx: SeedContext, client: pg.ClientBase, people: People, storage: StorageRows, plan: PostPlan): Promise<string[]> {
-  const { P, END } = ctx;
-  ctx.progress('posts', 0, P);
-  const postIds: string[] = new Array(P);
-  await copyInto(client, ctx.copySql('COPY posts (id, organization_id, user_id, content, image_key, created_at, updated_at) FROM STDIN'), async (w) => {
-    const sink = new Sink(w);
-    const idr = ctx.rng('posts.id');
-    const r = ctx.rng('posts.row');
-    const s: PostImageState = {
-      ctx, people, storage, plan, ir: ctx.rng('posts.image'),
-      tieCount: plant(ctx.F.duplicateTies, plan.duplicates), ordinals: { dup: 0, url: 0, blank: 0, variant: 0 },
-    };
-    for (let i = 0; i < P; i++) {
-      const g = plan.postOrg[i];
-      const at = plan.postAt[i];
-      const u = author(people, g, at, r);
-      const text = content(ctx, r);
-      const updated = r.chance(0.12) ? Math.min(at + MINUTE + r.int(30 * DAY), END) : at;
-      const image = postImage(s, i, g, u, at);
-      if (image !== null) ctx.edge.posts.withImage++;
-      const id = idr.id();
-      postIds[i] = id;
-      if (sink.add(`${id}\t${people.orgIds[g]}\t${people.userIds[u]}\t${S(text)}\t${S(image)}\t${ctx.ts(at)}\t${ctx.ts(updated)}\n`)) await sink.flush();
-      if ((i & 32767) === 0) ctx.progress('posts', i, P);
+/** The posts of one chunk and the storage rows of their uploads: the same task gives the same bytes, in any thread. */
+export function postChunk(env: PostEnv, t: PostTask): PostChunk {
+  const { ctx, people } = env;
+  const { END } = ctx;
+  // Streams of this chunk only, so chunks can be generated in any order, on any thread.
+  const r = ctx.rng(`posts.row/${t.k}`);
+  const storage = new StorageRows(ctx, `/posts/${t.k}`);
+  const s: PostImageState = { env, storage, ir: ctx.rng(`posts.image/${t.k}`), ep: emptyPostEdge(), ordinals: { ...t.ordinals } };
+  const lines: string[] = new Array(t.ids.length);
+  for (let j = 0; j < t.ids.length; j++) {
+    const g = t.org[j];
+    const at = t.at[j];
+    const u = author(people, g, at, r);
+    const text = content(ctx, r);
+    const updated = r.chance(0.12) ? Math.min(at + MINUTE + r.int(30 * DAY), END) : at;
+    const image = postImage(s, t.kind[j] as PostImageKind, t.start + j, g, u, at);
+    if (image !== null) s.ep.withImage++;
+    lines[j] = `${t.ids[j]}\t${people.orgIds[g]}\t${people.userIds[u]}\t${S(text)}\t${S(image)}\t${ctx.ts(at)}\t${ctx.ts(updated)}\n`;
+  }
+  return { k: t.k, posts: Buffer.from(lines.join(''), 'utf8'), storage: storage.sink.take(), storageRows: storage.sink.rows, edge: s.ep };
+}
+
+export function emptyPostEdge(): PostEdge {
+  return {
+    withImage: 0, duplicateKey: 0, duplicateStorageRows: 0, duplicateTieGroups: 0, duplicateOtherOrgDecoys: 0,
+    missingKey: 0, otherOrgOnly: 0, urls: 0, blanks: 0, leadingSpace: 0, trailingSpace: 0, upperCase: 0,
+    sharedImage: 0, sharedKeys: 0,
+  };
+}
+
+/** The tasks of the posts, CHUNK_POSTS at a time, each with the ordinals it starts from. */
+export function* postTasks(ctx: SeedContext, plan: PostPlan, postIds: string[], chunk: number): Generator<PostTask> {
+  const ordinals: PostOrdinals = { dup: 0, url: 0, blank: 0, variant: 0 };
+  for (let k = 0, start = 0; start < ctx.P; k++, start += chunk) {
+    const end = Math.min(ctx.P, start + chunk);
+    const kind = plan.imgKind.slice(start, end);
+    yield { k, start, ids: postIds.slice(start, end), org: plan.postOrg.slice(start, end), at: plan.postAt.slice(start, end), kind, ordinals: { ...ordinals } };
+    for (const x of kind) {
+      if (x === PostImageKind.Duplicate) ordinals.dup++;
+      else if (x === PostImageKind.Url) ordinals.url++;
+      else if (x === PostImageKind.Blank) ordinals.blank++;
+      else if (x === PostImageKind.Variant) ordinals.variant++;
     }
-    await sink.flush();
-  });
-  ctx.progress('posts', P, P);
-  return postIds;
+  }
+}
+
+/** The ids of the posts, in plan order (post_likes refers to them). */
+export function postIds(ctx: SeedContext): string[] {
+  const idr = ctx.rng('posts.id');
+  const ids: string[] = new Array(ctx.P);
+  for (let i = 0; i < ctx.P; i++) ids[i] = idr.id();
+  return ids;
 }

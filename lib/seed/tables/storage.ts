@@ -22,23 +22,29 @@ export const AVATAR_EXT: ExtTable = [
 const CONTENT_TYPE: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif' };
 export const extOf = (key: string) => key.slice(key.lastIndexOf('.') + 1);
 
+/** An extension (and its content type) drawn with the table's shares. */
+export function pickExt(table: ExtTable, rng: Rng): [string, string] {
+  let r = rng.float();
+  for (const [ext, ct, p] of table) {
+    if ((r -= p) < 0) return [ext, ct];
+  }
+  return [table[0][0], table[0][1]];
+}
+
 /** The buffered storage rows and the one PRNG stream their names, sizes and types come from. */
 export class StorageRows {
   readonly sink = new Sink(null);
   private readonly ids: Rng;
   private readonly r: Rng;
 
-  constructor(private readonly ctx: SeedContext) {
-    this.ids = ctx.rng('storage.id');
-    this.r = ctx.rng('storage');
+  /** `part`: the streams of one chunk of posts (lib/seed/tables/chunks.ts); none for the users' and orphans' rows. */
+  constructor(private readonly ctx: SeedContext, part = '') {
+    this.ids = ctx.rng('storage.id' + part);
+    this.r = ctx.rng('storage' + part);
   }
 
   pickExt(table: ExtTable): [string, string] {
-    let r = this.r.float();
-    for (const [ext, ct, p] of table) {
-      if ((r -= p) < 0) return [ext, ct];
-    }
-    return [table[0][0], table[0][1]];
+    return pickExt(table, this.r);
   }
 
   uploadFileName(ext: string, at: number): string {

@@ -52,6 +52,10 @@ export interface SeedOptions {
   now: string;
   fractions: SeedFractions;
   onProgress?: (p: { phase: string; done: number; total: number }) => void;
+  /** worker threads that generate the posts and likes (default: one per core, none at one chunk); any count gives the same rows */
+  threads?: number;
+  /** posts per generated chunk (default CHUNK_POSTS in lib/seed/tables/chunks.ts); another size gives other rows */
+  chunkPosts?: number;
 }
 
 export interface SeedSummary {
@@ -104,6 +108,8 @@ export interface SeedSummary {
   expected: { postsMapped: number; postsUnmapped: number; usersMapped: number; usersUnmapped: number };
   /** 'validated': indexes and foreign keys dropped for the load and rebuilt after it (each key checked in one pass); 'triggers': maintained row by row */
   fkMode: 'validated' | 'triggers';
+  /** worker threads that generated the posts and likes (0: the main thread did) */
+  threads: number;
   elapsedMs: number;
   phasesMs: Record<string, number>;
 }
