@@ -13,7 +13,9 @@
 -- A batch that meets a concurrent write is retried, halved, with backoff, for up to wait_ms
 -- (MIGRATE_LOCK_WAIT_MS, as a step's table locks): a row lock an app transaction holds (the
 -- batches lock their rows NOWAIT), a storage row lock held longer than lock_timeout (the foreign
--- key's check), a deadlock, or a storage row deleted between the batch's lookup and the check. Each batch tells the sync trigger it is the pack's own write
+-- key's check), a deadlock, a storage row deleted between the batch's lookup and the check, or
+-- a row an app changed between the backfill's snapshot and its lock (serialization_failure,
+-- sql/backfill.sql). Each batch tells the sync trigger it is the pack's own write
 -- (image_ref.writer, for that transaction only).
 --
 -- Batch size adapts to a target duration (target_ms; 0 keeps batch_size fixed), as GitLab's
@@ -136,7 +138,7 @@ BEGIN
           FROM pg_locks l
          WHERE NOT l.granted AND pg_backend_pid() = ANY (pg_blocking_pids(l.pid));
         EXIT;
-      EXCEPTION WHEN lock_not_available OR deadlock_detected OR foreign_key_violation THEN
+      EXCEPTION WHEN lock_not_available OR deadlock_detected OR foreign_key_violation OR serialization_failure THEN
         tries := tries + 1;
         IF clock_timestamp() - t0 >= wait_ms * interval '1 millisecond' THEN
           RAISE EXCEPTION '% %: a batch (pages % to %) kept meeting rows other transactions hold, for % ms (% tries; last: %)',

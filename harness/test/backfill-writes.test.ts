@@ -160,4 +160,56 @@ describe("the backfill's own writes: the organization check still holds", () => 
       expect(cross.rows).toEqual([]);
     });
   });
+
+  it('a row an app changes between a batch\'s snapshot and its lock: the batch writes nothing and is retried, and the retry repairs the row and keeps the app\'s write', async () => {
+    const url = await atBackfill();
+    const [bf, app] = [await connect(url), await connect(url)];
+    const bfPid = await pid(bf);
+    try {
+      // x: a mappable post whose image_id names another file of its organization (a repair for the
+      // backfill), written around the triggers; the update moves it to the end of the heap.
+      const x = (await app.query(`SELECT p.id, image_ref_post_storage_id(p.organization_id, p.image_key) AS rule,
+                                         (SELECT s.id FROM storage s WHERE s.organization_id = p.organization_id
+                                             AND s.id <> image_ref_post_storage_id(p.organization_id, p.image_key) ORDER BY s.id LIMIT 1) AS wrong
+                                    FROM posts p WHERE image_ref_post_storage_id(p.organization_id, p.image_key) IS NOT NULL
+                                   ORDER BY p.id LIMIT 1`)).rows[0];
+      expect(x.wrong).toBeTruthy();
+      await app.query(`SET session_replication_role = replica`);
+      await app.query(`UPDATE posts SET image_id = $1 WHERE id = $2`, [x.wrong, x.id]);
+      await app.query(`RESET session_replication_role`);
+      // The batch's first resolve sleeps once: x is read from the batch's snapshot after the app's commit.
+      await app.query(`CREATE OR REPLACE FUNCTION image_ref_post_storage_id(p_organization_id text, p_image_key text) RETURNS text
+                         LANGUAGE plpgsql STABLE AS $f$
+                       BEGIN
+                         IF current_setting('test.sleep', true) = 'on' THEN
+                           PERFORM set_config('test.sleep', 'off', false);
+                           PERFORM pg_sleep(1);
+                         END IF;
+                         RETURN (SELECT s.id FROM storage s WHERE s.file_key = p_image_key AND s.organization_id = p_organization_id
+                                  ORDER BY s.created_at, s.id LIMIT 1);
+                       END $f$`);
+      await bf.query(`SET test.sleep = 'on'`);
+      await bf.query('BEGIN');
+      const batch = bf.query(BATCH.replace('%s', 'posts')).then(() => null, (e) => e);
+      for (let i = 0; i < 200; i++) {
+        const { rows } = await app.query(`SELECT wait_event FROM pg_stat_activity WHERE pid = $1`, [bfPid]);
+        if (rows[0]?.wait_event === 'PgSleep') break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await app.query(`UPDATE posts SET content = content || ' (edited)' WHERE id = $1`, [x.id]);
+      const err = await batch;
+      await bf.query('ROLLBACK');
+      expect({ code: err?.code, message: err?.message }).toEqual({
+        code: '40001',
+        message: `backfill posts: 1 rows changed between the batch's snapshot and its lock`,
+      });
+      await bf.query(sqlText('batches.sql'));
+      await bf.query(`CALL image_ref_batches('posts', 'backfill', 1000, 0, 0, 10000)`);
+      const row = (await bf.query(`SELECT image_id, content LIKE '% (edited)' AS edited FROM posts WHERE id = $1`, [x.id])).rows[0];
+      expect(row).toEqual({ image_id: x.rule, edited: true });
+    } finally {
+      await bf.end();
+      await app.end();
+    }
+  });
 });
