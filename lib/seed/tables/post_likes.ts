@@ -1,7 +1,7 @@
 // The post_likes table: about 2 likes per post on average (geometric), by members of the post's
 // organization, some time after the post.
 import type { Rng } from '../../random.ts';
-import { DAY, type SeedContext } from './context.ts';
+import { DAY, Sink, type SeedContext } from './context.ts';
 import type { People } from './people.ts';
 import type { PostPlan } from './posts.ts';
 
@@ -26,17 +26,16 @@ function pickMembers(members: Int32Array, k: number, r: Rng, chosen: number[]): 
   }
 }
 
-const PREFIX = 4;
 const RADIX = 62;
 /** The rank of each id character in code-unit order (0-9 < A-Z < a-z), which is how JS compares strings. */
 const RANK = new Int8Array(128).fill(-1);
 [...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'].forEach((ch, i) => (RANK[ch.charCodeAt(0)] = i));
 
-/** The bucket of an id: its first 4 characters in base 62; -1 when it is not better-auth-shaped. */
-function bucketOf(id: string): number {
-  if (id.length < PREFIX) return -1;
+/** The bucket of an id: its first `prefix` characters in base 62; -1 when it is not better-auth-shaped. */
+function bucketOf(id: string, prefix: number): number {
+  if (id.length < prefix) return -1;
   let key = 0;
-  for (let k = 0; k < PREFIX; k++) {
+  for (let k = 0; k < prefix; k++) {
     const c = id.charCodeAt(k);
     const r = c < 128 ? RANK[c] : -1;
     if (r < 0) return -1;
@@ -48,19 +47,22 @@ function bucketOf(id: string): number {
 /**
  * The indexes of `ids` in string order, as `.sort((a, b) => (ids[a] < ids[b] ? -1 : 1))` gives
  * them, without a JS comparator over all of them: that sort took 44 to 91 s for 10M ids, in a
- * phase where the server sits idle. A counting sort on the first 4 characters (62^4 buckets), then
+ * phase where the server sits idle. A counting sort on the first 3 or 4 characters, then
  * the few ids of each bucket in full string order. Ids are better-auth's (a-z A-Z 0-9); any other
  * character takes the plain sort.
  */
 export function orderById(ids: readonly string[]): Int32Array {
   const n = ids.length;
   const cmp = (a: number, b: number) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0);
+  // 62^4 buckets at millions of ids, 62^3 below: a few ids per bucket either way, and no 59 MB
+  // table of counts to clear and scan for a small seed.
+  const prefix = n < 2_000_000 ? 3 : 4;
   const bucket = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    bucket[i] = bucketOf(ids[i]);
+    bucket[i] = bucketOf(ids[i], prefix);
     if (bucket[i] < 0) return Int32Array.from({ length: n }, (_, j) => j).sort(cmp);
   }
-  const start = new Int32Array(RADIX ** PREFIX + 1);
+  const start = new Int32Array(RADIX ** prefix + 1);
   for (let i = 0; i < n; i++) start[bucket[i] + 1]++;
   for (let b = 1; b < start.length; b++) start[b] += start[b - 1];
   const out = new Int32Array(n);
@@ -105,7 +107,7 @@ export function likeChunk(env: LikeEnv, t: LikeTask): LikeChunk {
   const r = ctx.rng(`post_likes/${t.k}`);
   const LN = Math.log(2 / 3); // geometric, mean 2
   const chosen: number[] = [];
-  const lines: string[] = [];
+  const out = new Sink(null); // Buffers every MiB (see postChunk)
   let likes = 0;
   for (let j = 0; j < t.ids.length; j++) {
     const members = people.orgMembers[t.org[j]];
@@ -115,11 +117,11 @@ export function likeChunk(env: LikeEnv, t: LikeTask): LikeChunk {
     const at = t.at[j];
     for (const x of chosen) {
       const likedAt = Math.min(ctx.END, at + 1000 + Math.floor(-Math.log(1 - r.float()) * 0.7 * DAY));
-      lines.push(`${t.ids[j]}\t${people.userIds[x]}\t${ctx.ts(likedAt)}\n`);
+      out.add(`${t.ids[j]}\t${people.userIds[x]}\t${ctx.ts(likedAt)}\n`);
     }
     likes += k;
   }
-  return { k: t.k, text: Buffer.from(lines.join(''), 'utf8'), likes };
+  return { k: t.k, text: out.take(), likes };
 }
 
 /**

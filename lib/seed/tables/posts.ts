@@ -2,7 +2,7 @@
 // posts have an image and which edge case of the mapping rule each image is, then the rows,
 // streamed, with the storage rows of their uploads.
 import type { Rng } from '../../random.ts';
-import { DAY, HOUR, MINUTE, S, cumulative, plant, weighted, type SeedContext } from './context.ts';
+import { DAY, HOUR, MINUTE, S, Sink, cumulative, plant, weighted, type SeedContext } from './context.ts';
 import type { People } from './people.ts';
 import { POST_EXT, StorageRows, extOf, pickExt } from './storage.ts';
 
@@ -298,7 +298,9 @@ export function postChunk(env: PostEnv, t: PostTask): PostChunk {
   const r = ctx.rng(`posts.row/${t.k}`);
   const storage = new StorageRows(ctx, `/posts/${t.k}`);
   const s: PostImageState = { env, storage, ir: ctx.rng(`posts.image/${t.k}`), ep: emptyPostEdge(), ordinals: { ...t.ordinals } };
-  const lines: string[] = new Array(t.ids.length);
+  // A Sink turns the text into Buffers every MiB: strings kept for a whole chunk would outlive the
+  // young generation and make the garbage collector copy them twice, then sweep them.
+  const out = new Sink(null);
   for (let j = 0; j < t.ids.length; j++) {
     const g = t.org[j];
     const at = t.at[j];
@@ -307,9 +309,9 @@ export function postChunk(env: PostEnv, t: PostTask): PostChunk {
     const updated = r.chance(0.12) ? Math.min(at + MINUTE + r.int(30 * DAY), END) : at;
     const image = postImage(s, t.kind[j] as PostImageKind, t.start + j, g, u, at);
     if (image !== null) s.ep.withImage++;
-    lines[j] = `${t.ids[j]}\t${people.orgIds[g]}\t${people.userIds[u]}\t${S(text)}\t${S(image)}\t${ctx.ts(at)}\t${ctx.ts(updated)}\n`;
+    out.add(`${t.ids[j]}\t${people.orgIds[g]}\t${people.userIds[u]}\t${S(text)}\t${S(image)}\t${ctx.ts(at)}\t${ctx.ts(updated)}\n`);
   }
-  return { k: t.k, posts: Buffer.from(lines.join(''), 'utf8'), storage: storage.sink.take(), storageRows: storage.sink.rows, edge: s.ep };
+  return { k: t.k, posts: out.take(), storage: storage.sink.take(), storageRows: storage.sink.rows, edge: s.ep };
 }
 
 export function emptyPostEdge(): PostEdge {

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type { Rng } from '../../random.ts';
 import { copyInto } from '../copy.ts';
-import { DAY, PAD2, S, Sink, weighted, type SeedContext } from './context.ts';
+import { DAY, S, Sink, weighted, type SeedContext } from './context.ts';
 import type { People } from './people.ts';
 
 type ExtTable = [ext: string, contentType: string, share: number][];
@@ -50,10 +50,11 @@ export class StorageRows {
   uploadFileName(ext: string, at: number): string {
     const r = this.r.float();
     const nouns = this.ctx.pools.nouns;
-    const d = new Date(at);
-    const ymd = d.toISOString().slice(0, 10);
+    // The date and time from the context's cached formatter, not a Date per upload.
+    const ts = this.ctx.ts(at);
+    const ymd = ts.slice(0, 10);
     if (ext === 'png' && r < 0.6) {
-      return `Screenshot ${ymd} at ${d.getUTCHours()}.${PAD2[d.getUTCMinutes()]}.${PAD2[d.getUTCSeconds()]}.png`;
+      return `Screenshot ${ymd} at ${Number(ts.slice(11, 13))}.${ts.slice(14, 16)}.${ts.slice(17, 19)}.png`;
     }
     if (ext === 'jpg' && r < 0.35) return `IMG_${String(1000 + this.r.int(9000))}.${this.r.chance(0.3) ? 'JPG' : 'jpg'}`;
     if (ext === 'jpg' && r < 0.55) return `PXL_${ymd.replace(/-/g, '')}_${String(100000000 + this.r.int(899999999))}.jpg`;
