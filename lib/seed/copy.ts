@@ -8,7 +8,6 @@ import type pg from 'pg';
 /** The parts of pg's internal Connection this module uses (public methods, used by pg-copy-streams too). */
 interface CopyConnection {
   query(text: string): void;
-  sendCopyFromChunk(chunk: Buffer): void;
   endCopyFrom(): void;
   sendCopyFail(msg: string): void;
   stream: NodeJS.WritableStream & { writableLength?: number };
@@ -103,8 +102,15 @@ export async function copyFrom(client: pg.ClientBase, sql: string): Promise<Copy
       if (q.error) throw q.error;
       if (ended) throw new Error('COPY already ended');
       if (data.length === 0) return;
-      conn.sendCopyFromChunk(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+      const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       const stream = conn.stream;
+      // A CopyData message is 'd', its length, the bytes: written as is, where pg's
+      // sendCopyFromChunk would first copy every chunk into a message buffer of its own.
+      const header = Buffer.allocUnsafe(5);
+      header[0] = 0x64;
+      header.writeInt32BE(chunk.length + 4, 1);
+      stream.write(header);
+      stream.write(chunk);
       if ((stream.writableLength ?? 0) > HIGH_WATER) {
         await Promise.race([once(stream, 'drain'), q.finished.promise]);
         if (q.error) throw q.error;
