@@ -43,7 +43,7 @@ export function runJob(env: PostEnv & LikeEnv, job: ChunkJob): ChunkResult {
 
 /** Buffers arrive from a worker as plain Uint8Arrays; pg's COPY writer wants Buffers. */
 function asBuffers<R extends ChunkResult>(r: R): R {
-  const b = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+  const b = (us: Uint8Array[]) => us.map((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength));
   return 'posts' in r ? { ...r, posts: b(r.posts), storage: b(r.storage) } : { ...r, text: b((r as LikeChunk).text) };
 }
 
@@ -136,7 +136,7 @@ export async function copyPosts(ctx: SeedContext, client: pg.ClientBase, runner:
   let done = 0;
   await copyInto(client, ctx.copySql('COPY posts (id, organization_id, user_id, content, image_key, created_at, updated_at) FROM STDIN'), (w) =>
     inOrder(postTasks(ctx, plan, ids, chunk), (task) => runner.run<PostChunk>({ kind: 'posts', task }), async (c) => {
-      await w.write(c.posts);
+      for (const piece of c.posts) await w.write(piece);
       storage.sink.append(c.storage, c.storageRows);
       addEdge(ctx.edge.posts, c.edge);
       ctx.progress('posts', Math.min(ctx.P, (done += chunk)), ctx.P);
@@ -152,7 +152,7 @@ export async function copyPostLikes(ctx: SeedContext, client: pg.ClientBase, run
   ctx.progress('post_likes', 0, ctx.P);
   await copyInto(client, ctx.copySql('COPY post_likes (post_id, user_id, created_at) FROM STDIN'), (w) =>
     inOrder(likeTasks(plan, ids, chunk), (task) => runner.run<LikeChunk>({ kind: 'likes', task }), async (c) => {
-      await w.write(c.text);
+      for (const piece of c.text) await w.write(piece);
       likes += c.likes;
       ctx.progress('post_likes', Math.min(ctx.P, (done += chunk)), ctx.P);
     }, depth(runner.threads)),

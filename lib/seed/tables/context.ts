@@ -106,18 +106,16 @@ export class Sink {
     this.buf = Buffer.allocUnsafe(Math.max(PIECE + SLACK, need));
     this.len = 0;
   }
-  /** Everything a buffering sink holds, as one Buffer; the sink is empty afterwards (rows stays). */
-  take(): Buffer {
+  /** Everything a buffering sink holds, in pieces; the sink is empty afterwards (rows stays). */
+  take(): Buffer[] {
     this.rotate(0);
-    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-    this.chunks.length = 0;
-    return all;
+    return this.chunks.splice(0);
   }
-  /** Keeps a finished piece of COPY text (a buffering sink), after what add() has pending. */
-  append(piece: Buffer, rows: number): void {
+  /** Keeps finished pieces of COPY text (a buffering sink), after what add() has pending. */
+  append(pieces: Buffer[], rows: number): void {
     if (this.writer) throw new Error('append() is for buffering sinks');
     this.rotate(0);
-    this.chunks.push(piece);
+    this.chunks.push(...pieces);
     this.rows += rows;
   }
   async flush(): Promise<void> {

@@ -92,7 +92,7 @@ export interface LikeTask {
 
 export interface LikeChunk {
   k: number;
-  text: Buffer;
+  text: Buffer[];
   likes: number;
 }
 

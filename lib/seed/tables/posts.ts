@@ -172,8 +172,8 @@ export type PostEdge = SeedContext['edge']['posts'];
 /** A chunk's COPY text for posts and for the storage rows of its uploads, and what it planted. */
 export interface PostChunk {
   k: number;
-  posts: Buffer;
-  storage: Buffer;
+  posts: Buffer[];
+  storage: Buffer[];
   storageRows: number;
   edge: PostEdge;
 }
