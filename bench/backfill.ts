@@ -98,8 +98,6 @@ export interface BackfillComparison {
   ideas: BackfillIdea[];
 }
 
-/** Rounds of the headline figures (the references and the pack). The ideas run once each: their effects are large. */
-const HEADLINE_ROUNDS = 2;
 
 const IDEAS: { name: string; file: string; change: string; adopted: boolean }[] = [
   {
@@ -190,12 +188,18 @@ async function referenceSingle(server: Server, at: string, posts: number): Promi
 /** The run with the least wall time: load from other processes only ever adds time. */
 const best = <T extends { ms: number }>(runs: T[]): T => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
 
+/**
+ * rounds: of the headline figures (the references and the pack), in alternating order, each
+ * figure the best of its rounds (BENCH_BACKFILL_ROUNDS). ideas: run each idea once (their effects
+ * are large), or skip them (BENCH_BACKFILL_IDEAS=0).
+ */
 export async function compareBackfill(
   server: Server,
   templateUrl: string,
-  batchSize: number,
+  opts: { batchSize: number; rounds: number; ideas: boolean },
   log: (line: string) => void,
 ): Promise<BackfillComparison> {
+  const { batchSize, rounds: HEADLINE_ROUNDS } = opts;
   const at = await server.createDatabase('imgref_bench_step05', databaseOf(templateUrl));
   try {
     const beforeBackfill = firstOf('backfill');
@@ -229,7 +233,7 @@ export async function compareBackfill(
     const refMs = Math.min(ref.single.ms, ref.batched.ms);
 
     const ideas: BackfillIdea[] = [];
-    for (const idea of IDEAS) {
+    for (const idea of opts.ideas ? IDEAS : []) {
       log(`backfill idea: ${idea.name}`);
       const run = await onCopy(server, at, [benchSql(idea.file)], (c) => packRun(c, posts, batchSize, log));
       if (run.mapped !== batched.mapped) throw new Error(`backfill idea "${idea.name}" mapped ${run.mapped} posts, the pack ${batched.mapped}`);

@@ -304,7 +304,7 @@ async function run(cfg: Config, server: Server): Promise<Results> {
   const { url, summary } = await seedDatabase(cfg, server);
   // Copies first, while no session is on the database (CREATE DATABASE ... TEMPLATE needs that).
   const twinUrl = await server.createDatabase('imgref_bench_twin', databaseOf(url));
-  const backfill = await compareBackfill(server, url, cfg.batchSize, log);
+  const backfill = await compareBackfill(server, url, { batchSize: cfg.batchSize, rounds: cfg.backfillRounds, ideas: cfg.backfillIdeas }, log);
   const twin = await connect(twinUrl);
   try {
     const c = await connect(url);

@@ -65,6 +65,7 @@ export const KNOBS = {
   PGCONNECT_TIMEOUT: int(10, 0, 'seconds to wait for a connection (0 waits forever)'),
   PG_TARGET: text('', '`container`: PostgreSQL in a container (testcontainers); unset: DATABASE_URL, else embedded'),
   PG_VERSION: int(15, 1, 'the embedded (or container) PostgreSQL major: 15, 16, 17 or 18 (any with PG_IMAGE)'),
+  PG_SHARED_BUFFERS: text('1GB', "the embedded server's shared_buffers"),
   PG_IMAGE: text('', 'the container image (PG_TARGET=container); unset: postgres:<PG_VERSION>-alpine'),
   // The pack's batches and locks (sent to the SQL as :batch_size, :pause_ms, ...).
   BACKFILL_BATCH_SIZE: int(1000, 1, 'at most about this many rows per batch (backfill, archive pass, restores)'),
@@ -105,6 +106,8 @@ export const KNOBS = {
   BENCH_ROUNDS: int(6, 1, 'interleaved before/after rounds per query'),
   BENCH_ROUND_MS: int(500, 50, 'sampling time of one side in one round'),
   BENCH_OUT: text('bench/results', 'where benchmark results go'),
+  BENCH_BACKFILL_ROUNDS: int(2, 1, "alternating rounds of the backfill's references and the pack's procedure (each figure the best of its rounds)"),
+  BENCH_BACKFILL_IDEAS: flag(true, "time the backfill once more per idea of issue 13 (0: skip; at 10M each is a whole backfill)"),
   BENCH_ROUND_DELETES: int(50, 1, 'bench/fk-delete.ts: storage deletes per side per round'),
   FK_DELETE_AT: text('end', 'bench/fk-delete.ts: `end` (the whole pack) or `transition` (the pack up to 07)'),
   SCALES: text('100k,300k,1m', 'make bench-scale: the sizes, in posts, comma-separated (k and m suffixes)'),
@@ -231,6 +234,8 @@ export function benchSettings(env: Env = process.env) {
     roundMs: intSetting('BENCH_ROUND_MS', env),
     batchSize: intSetting('BACKFILL_BATCH_SIZE', env),
     outDir: textSetting('BENCH_OUT', env),
+    backfillRounds: intSetting('BENCH_BACKFILL_ROUNDS', env),
+    backfillIdeas: flagSetting('BENCH_BACKFILL_IDEAS', env),
   };
 }
 
