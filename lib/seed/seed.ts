@@ -7,7 +7,8 @@
 //
 // Speed: faker (fixed seed) only fills small pools of names and sentences; rows come from a seeded
 // sfc32 PRNG sampling those pools, and reach the server through COPY FROM STDIN (lib/seed/copy.ts),
-// streamed while the next chunk is generated, into tables whose indexes and foreign keys are
+// streamed while the next chunks are generated (the posts' and likes' on worker threads,
+// lib/seed/tables/chunks.ts), into tables whose indexes and foreign keys are
 // rebuilt after the load (lib/seed/sql/). One transaction, then ANALYZE.
 // One generator per table under seeds/tables/, each taking the context (seeds/tables/context.ts)
 // and the plans of the tables it depends on; seed() below runs them in order.
