@@ -5,6 +5,8 @@ import { baselineDb, connect } from '../harness/test/db.ts';
 import { checkSeed } from '../lib/seed/checks.ts';
 import { copyInto } from '../lib/seed/copy.ts';
 import { DEFAULT_FRACTIONS, seed, seedOptionsFromEnv } from '../lib/seed/seed.ts';
+import { inOrder } from '../lib/seed/tables/chunks.ts';
+import { Sink } from '../lib/seed/tables/context.ts';
 import { orderById } from '../lib/seed/tables/post_likes.ts';
 import { Rng } from '../lib/random.ts';
 
@@ -125,6 +127,43 @@ describe('seed: the fast load', () => {
     } finally {
       await c.end();
     }
+  });
+});
+
+describe('inOrder', () => {
+  it('hands the results over in job order, though later jobs finish first, with at most `depth` running', async () => {
+    let running = 0;
+    let most = 0;
+    const got: number[] = [];
+    const run = async (j: number) => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, (5 - j) * 5)); // job 0 is the slowest
+      running--;
+      return j * 10;
+    };
+    await inOrder([0, 1, 2, 3, 4], run, async (r) => void got.push(r), 3);
+    expect(got).toEqual([0, 10, 20, 30, 40]);
+    expect(most).toBe(3);
+  });
+
+  it('stops at the first failure, in job order', async () => {
+    const got: number[] = [];
+    const run = async (j: number) => (j === 2 ? Promise.reject(new Error('job 2')) : j);
+    await expect(inOrder([0, 1, 2, 3], run, async (r) => void got.push(r), 2)).rejects.toThrow('job 2');
+    expect(got).toEqual([0, 1]);
+  });
+});
+
+describe('Sink', () => {
+  it('keeps every line, byte for byte as UTF-8, across pieces, however long the line', () => {
+    const sink = new Sink(null);
+    const lines = ['a\tb\n', 'ünï \u{1F600}\n', 'x'.repeat(3 << 20) + '\n', ...Array.from({ length: 50_000 }, (_, i) => `${i}\t€${i}\n`)];
+    for (const l of lines) sink.add(l);
+    const pieces = sink.take();
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(Buffer.concat(pieces).equals(Buffer.from(lines.join(''), 'utf8'))).toBe(true);
+    expect(sink.rows).toBe(lines.length);
+    expect(sink.take()).toEqual([]);
   });
 });
 
