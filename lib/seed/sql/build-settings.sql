@@ -7,5 +7,7 @@ SET LOCAL maintenance_work_mem = '1GB';
 -- One parallel worker per core besides the leader (PostgreSQL's default is 2; say so here, a
 -- server configured with 0 would build every index serially).
 SET LOCAL max_parallel_maintenance_workers = 2;
--- Each foreign key is checked with one anti-join of the two tables: hashed in memory.
-SET LOCAL work_mem = '256MB';
+-- Each foreign key is checked with one anti-join of the two tables. 512MB (times
+-- hash_mem_multiplier, 2 by default) holds a hash of the 10M posts' ids in one batch, for
+-- post_likes' key.
+SET LOCAL work_mem = '512MB';
