@@ -103,9 +103,12 @@ export class ChunkRunner {
   }
 }
 
-/** Worker threads by default: one per core, none for a single chunk (starting one costs more). */
+/**
+ * Worker threads by default: one per core from 8 chunks (262,144 posts) up. Starting a worker
+ * (tsx, faker's pools) costs about a second of CPU, more than a small seed's generation.
+ */
 export function defaultThreads(posts: number): number {
-  return posts <= CHUNK_POSTS ? 0 : Math.min(4, availableParallelism());
+  return posts < 8 * CHUNK_POSTS ? 0 : Math.min(4, availableParallelism());
 }
 
 /**
