@@ -203,6 +203,13 @@ describe('seedOptionsFromEnv', () => {
     expect(seedOptionsFromEnv({})).toEqual({});
   });
 
+  it('reads SEED_THREADS (0 is the main thread; unset leaves the default)', () => {
+    expect(seedOptionsFromEnv({ SEED_THREADS: '0' }).threads).toBe(0);
+    expect(seedOptionsFromEnv({ SEED_THREADS: '2' }).threads).toBe(2);
+    expect(seedOptionsFromEnv({ SEED_THREADS: '' })).toEqual({});
+    expect(() => seedOptionsFromEnv({ SEED_THREADS: 'many' })).toThrow(/SEED_THREADS/);
+  });
+
   it('rejects bad values with the variable name', () => {
     expect(() => seedOptionsFromEnv({ SCALE: 'lots' })).toThrow(/SCALE/);
     expect(() => seedOptionsFromEnv({ SEED_FRAC_BLANKS: '1.5' })).toThrow(/SEED_FRAC_BLANKS/);

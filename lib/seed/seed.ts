@@ -14,7 +14,7 @@
 // and the plans of the tables it depends on; seed() below runs them in order.
 import type pg from 'pg';
 import type { SeedFractions, SeedOptions, SeedSummary } from './tables/types.ts';
-import { BadInput, DEFAULT_POSTS, intSetting, KNOBS, parseFraction, textSetting, type Env } from '../settings.ts';
+import { BadInput, DEFAULT_POSTS, intSetting, KNOBS, parseFraction, parseInteger, textSetting, type Env } from '../settings.ts';
 import { createContext, plant, type SeedContext } from './tables/context.ts';
 import { checkSeedable, deferIndexes, rebuildIndexes } from './tables/load.ts';
 import { copyMembers } from './tables/member.ts';
@@ -72,6 +72,7 @@ export function seedOptionsFromEnv(env: Env = process.env): Partial<SeedOptions>
   const out: Partial<SeedOptions> = {};
   if (env.SCALE?.trim()) out.posts = intSetting('SCALE', env);
   if (env.SEED?.trim()) out.seed = intSetting('SEED', env);
+  if (env.SEED_THREADS?.trim()) out.threads = parseInteger('SEED_THREADS', env.SEED_THREADS, 0, 64);
   if (env.SEED_NOW?.trim()) {
     const now = textSetting('SEED_NOW', env);
     if (Number.isNaN(Date.parse(now))) throw new BadInput(`SEED_NOW=${JSON.stringify(now)} is not a date`);
