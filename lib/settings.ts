@@ -84,7 +84,7 @@ export const KNOBS = {
   SEED_NOW: text('2026-01-01T00:00:00.000Z', "end of the seeded data's one-year window (ISO date)"),
   SEED_CHECK: flag(false, 'seeds/cli.ts: measure every planted edge case with SQL afterwards'),
   SEED_JSON: flag(false, 'seeds/cli.ts: print the summary as JSON'),
-  SEED_THREADS: text('', 'worker threads that generate the posts and likes (0: the main thread; unset: one per core from 262,144 posts up); any count gives the same rows'),
+  SEED_THREADS: text('', 'worker threads that generate the posts and likes (0: the main thread; unset: one per core from 262,144 posts up when the 1-minute load average leaves a core idle, else 0); any count gives the same rows'),
   SEED_OBJECTS: text('', 'make verify: also fill a local bucket (0 < x <= 1: the share of storage rows with an object; 0 or unset: none)'),
   SEED_OBJ_AWKWARD: flag(true, 'plant awkward object keys (spaces, unicode)'),
   SEED_OBJ_MAX_BYTES: int(0, 0, 'cap storage.size so the bucket stays small; 0 or unset: real sizes'),

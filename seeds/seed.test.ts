@@ -5,7 +5,7 @@ import { baselineDb, connect } from '../harness/test/db.ts';
 import { checkSeed } from '../lib/seed/checks.ts';
 import { copyInto } from '../lib/seed/copy.ts';
 import { DEFAULT_FRACTIONS, seed, seedOptionsFromEnv } from '../lib/seed/seed.ts';
-import { inOrder } from '../lib/seed/tables/chunks.ts';
+import { CHUNK_POSTS, defaultThreads, inOrder } from '../lib/seed/tables/chunks.ts';
 import { Sink } from '../lib/seed/tables/context.ts';
 import { orderById } from '../lib/seed/tables/post_likes.ts';
 import { Rng } from '../lib/random.ts';
@@ -151,6 +151,16 @@ describe('inOrder', () => {
     const run = async (j: number) => (j === 2 ? Promise.reject(new Error('job 2')) : j);
     await expect(inOrder([0, 1, 2, 3], run, async (r) => void got.push(r), 2)).rejects.toThrow('job 2');
     expect(got).toEqual([0, 1]);
+  });
+});
+
+describe('defaultThreads', () => {
+  it('one per core from 8 chunks up when a core is idle, else the main thread', () => {
+    expect(defaultThreads(8 * CHUNK_POSTS, 2, 0.5)).toBe(2);
+    expect(defaultThreads(8 * CHUNK_POSTS - 1, 2, 0.5)).toBe(0);
+    expect(defaultThreads(10_000_000, 2, 1.0)).toBe(2);
+    expect(defaultThreads(10_000_000, 2, 2.7)).toBe(0);
+    expect(defaultThreads(10_000_000, 16, 0)).toBe(4);
   });
 });
 

@@ -4,7 +4,7 @@
 // the options and the chunk size only, never on the number of threads or which one ran it.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
@@ -104,11 +104,14 @@ export class ChunkRunner {
 }
 
 /**
- * Worker threads by default: one per core from 8 chunks (262,144 posts) up. Starting a worker
- * (tsx, faker's pools) costs about a second of CPU, more than a small seed's generation.
+ * Worker threads by default: one per core from 8 chunks (262,144 posts) up, when a core is idle.
+ * Starting a worker (tsx, faker's pools) costs about a second of CPU, more than a small seed's
+ * generation; and on a busy machine the workers cost 30-40 % more CPU than the main thread alone
+ * and ran no faster (README, "Seeding speed"). Any count gives the same rows.
  */
-export function defaultThreads(posts: number): number {
-  return posts < 8 * CHUNK_POSTS ? 0 : Math.min(4, availableParallelism());
+export function defaultThreads(posts: number, cores = availableParallelism(), load = loadavg()[0]): number {
+  if (posts < 8 * CHUNK_POSTS) return 0;
+  return load <= cores - 1 ? Math.min(4, cores) : 0;
 }
 
 /**
