@@ -199,7 +199,7 @@ export async function compareBackfill(
   opts: { batchSize: number; rounds: number; ideas: boolean },
   log: (line: string) => void,
 ): Promise<BackfillComparison> {
-  const { batchSize, rounds: HEADLINE_ROUNDS } = opts;
+  const { batchSize } = opts;
   const at = await server.createDatabase('imgref_bench_step05', databaseOf(templateUrl));
   try {
     const beforeBackfill = firstOf('backfill');
@@ -209,14 +209,14 @@ export async function compareBackfill(
     const posts = Number((await c0.query(benchSql('table_rows.sql'))).rows[0].posts);
     await c0.end();
 
-    // The headline figures, HEADLINE_ROUNDS times in alternating order (the machine's load drifts),
+    // The headline figures, opts.rounds times in alternating order (the machine's load drifts),
     // each the best of its rounds; every round is kept in the results.
     const rounds: { single: BackfillRun; batched: BackfillRun; pack: PackRun }[] = [];
-    for (let round = 0; round < HEADLINE_ROUNDS; round++) {
+    for (let round = 0; round < opts.rounds; round++) {
       const order = round % 2 === 0 ? (['batched', 'single', 'pack'] as const) : (['pack', 'single', 'batched'] as const);
       const got: Partial<(typeof rounds)[number]> = {};
       for (const what of order) {
-        log(`backfill, round ${round + 1}/${HEADLINE_ROUNDS}: ${what === 'pack' ? "the pack's procedure" : what === 'single' ? 'reference (a), one UPDATE ... FROM' : 'reference (b), the page walk'}`);
+        log(`backfill, round ${round + 1}/${opts.rounds}: ${what === 'pack' ? "the pack's procedure" : what === 'single' ? 'reference (a), one UPDATE ... FROM' : 'reference (b), the page walk'}`);
         if (what === 'pack') got.pack = await onCopy(server, at, [], (c) => packRun(c, posts, batchSize, log));
         else if (what === 'single') got.single = await referenceSingle(server, at, posts);
         else got.batched = await referenceWalk(server, at, posts, batchSize);
