@@ -103,6 +103,8 @@ export interface EmbeddedOptions {
   port: number;
   password: string;
   flags: string[];
+  /** append the server's log here once it is up (PG_LOG) */
+  logFile?: string;
 }
 
 export interface Embedded {
@@ -134,7 +136,7 @@ export async function startEmbeddedServer(opts: EmbeddedOptions): Promise<Embedd
   try {
     await run(bin, 'initdb', ['-D', data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--lc-messages=C'], who);
     fs.rmSync(pwfile);
-    const server = await serve(bin, ['-D', data, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${data}`, ...opts.flags], who);
+    const server = await serve(bin, ['-D', data, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${data}`, ...opts.flags], who, opts.logFile);
     return stoppable(server, cleanup);
   } catch (e) {
     cleanup();
@@ -165,7 +167,7 @@ function exitError(name: string, code: number | null, stderr: string): ServerSta
 }
 
 /** Starts postgres and resolves once it accepts connections. */
-export function serve(bin: string, args: string[], who?: RunAs): Promise<ChildProcess> {
+export function serve(bin: string, args: string[], who?: RunAs, logFile?: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(bin, 'postgres'), args, { ...who, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -175,7 +177,10 @@ export function serve(bin: string, args: string[], who?: RunAs): Promise<ChildPr
       reject(new ServerStartError('the embedded PostgreSQL did not become ready within 60 s; set DATABASE_URL to use an existing server'));
     }, 60_000);
     child.stderr!.on('data', (d) => {
-      if (ready) return;
+      if (ready) {
+        if (logFile) fs.appendFileSync(logFile, d);
+        return;
+      }
       stderr += d;
       // a hot standby says "ready to accept read-only connections"
       if (/ready to accept (read-only )?connections/.test(stderr)) {
@@ -218,8 +223,13 @@ export function stoppable(child: ChildProcess, cleanup: () => void): Embedded {
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
+// PG_LOG: what a slow batch is traced against (checkpoints, autovacuum, lock waits), and every
+// statement of 250 ms or more: the batch target.
+const TRACE_FLAGS = ['-c', 'log_line_prefix=%m [%p] ', '-c', 'log_checkpoints=on', '-c', 'log_autovacuum_min_duration=0',
+  '-c', 'log_lock_waits=on', '-c', 'log_min_duration_statement=250'];
+
 /** An embedded server of this major version, on a free port, in a throwaway data directory. */
-export async function startEmbedded(version: number, sharedBuffers = '1GB'): Promise<Server> {
+export async function startEmbedded(version: number, sharedBuffers = '1GB', logFile = ''): Promise<Server> {
   const alias = EMBEDDED_VERSIONS[version];
   if (!alias) {
     throw new ServerStartError(`PG_VERSION=${version} is not available; choose one of ${Object.keys(EMBEDDED_VERSIONS).join(', ')}`);
@@ -238,7 +248,8 @@ export async function startEmbedded(version: number, sharedBuffers = '1GB'): Pro
     // checkpoints, so fewer full-page images, in a bulk seed or a backfill, as a tuned server has.
     // Both cost nothing until used (shared memory is touched lazily; WAL is recycled).
     flags: ['-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'synchronous_commit=off',
-      '-c', `shared_buffers=${sharedBuffers}`, '-c', 'max_wal_size=8GB'],
+      '-c', `shared_buffers=${sharedBuffers}`, '-c', 'max_wal_size=8GB', ...(logFile ? TRACE_FLAGS : [])],
+    logFile: logFile || undefined,
   });
   const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   return serverApi('embedded', adminUrl, await serverVersion(adminUrl), () => server.stop());

@@ -66,6 +66,7 @@ export const KNOBS = {
   PG_TARGET: text('', '`container`: PostgreSQL in a container (testcontainers); unset: DATABASE_URL, else embedded'),
   PG_VERSION: int(15, 1, 'the embedded (or container) PostgreSQL major: 15, 16, 17 or 18 (any with PG_IMAGE)'),
   PG_SHARED_BUFFERS: text('1GB', "the embedded server's shared_buffers"),
+  PG_LOG: text('', "a file: the embedded server's log goes there, with checkpoints, autovacuum, lock waits and statements of 250 ms or more"),
   PG_IMAGE: text('', 'the container image (PG_TARGET=container); unset: postgres:<PG_VERSION>-alpine'),
   // The pack's batches and locks (sent to the SQL as :batch_size, :pause_ms, ...).
   BACKFILL_BATCH_SIZE: int(1000, 1, 'at most about this many rows per batch (backfill, archive pass, restores)'),

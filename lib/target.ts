@@ -19,7 +19,7 @@ export async function startServer(env: Env = process.env): Promise<Server> {
   }
   const url = textSetting('DATABASE_URL', env);
   if (url) return serverApi('external', url, await serverVersion(url), async () => {});
-  return startEmbedded(intSetting('PG_VERSION', env), textSetting('PG_SHARED_BUFFERS', env));
+  return startEmbedded(intSetting('PG_VERSION', env), textSetting('PG_SHARED_BUFFERS', env), textSetting('PG_LOG', env));
 }
 
 /** Loads sql/baseline.sql (the app's schema before the pack) into a scratch database. */

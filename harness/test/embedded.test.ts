@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { reachable, runnableBinaries, ServerStartError, startEmbeddedServer, packageBinaries } from '../../lib/embedded.ts';
+import { reachable, runnableBinaries, ServerStartError, startEmbedded, startEmbeddedServer, packageBinaries } from '../../lib/embedded.ts';
+import { withClient } from '../../lib/db.ts';
 import { ROOT } from '../../lib/sql.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -156,6 +157,23 @@ describe('the launcher', () => {
       fs.rmSync(hidden, { recursive: true, force: true });
       fs.rmSync(path.dirname(cacheRoot), { recursive: true, force: true });
     }
+  });
+
+  it('PG_LOG: the server log names a statement of 250 ms or more and a checkpoint, with times', async () => {
+    const log = path.join(freshTmp(), 'server.log');
+    const server = await startEmbedded(15, '128MB', log);
+    try {
+      await withClient(server.adminUrl, async (c) => {
+        await c.query('SELECT pg_sleep(0.3) AS slow_one');
+        await c.query('CHECKPOINT');
+      });
+    } finally {
+      await server.stop();
+    }
+    const text = fs.readFileSync(log, 'utf8');
+    expect(text).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \S+ \[\d+\] LOG:  duration: \d+\.\d+ ms  statement: SELECT pg_sleep\(0\.3\) AS slow_one$/m);
+    expect(text).toMatch(/LOG:  checkpoint complete: /);
+    fs.rmSync(path.dirname(log), { recursive: true, force: true });
   });
 
   it('finds the binaries of every pinned major', () => {
