@@ -34,7 +34,8 @@
 -- Replicas (max_lag_ms, BACKFILL_MAX_LAG_MS; 0: off): between batches it waits while a physical
 -- standby is more than max_lag_ms behind (image_ref_await_replicas below), up to wait_ms.
 --
--- Progress: a NOTICE every 2 s and one at the end (psql and make migrate print them).
+-- Progress: a NOTICE every 2 s and one at the end (psql and make migrate print them), and one for
+-- each of the first 20 batches over 2.5 x target_ms, with the time it ended.
 -- Must be CALLed alone, outside a transaction block, for the COMMITs to work.
 CREATE OR REPLACE PROCEDURE image_ref_batches(tbl text, action text, batch_size integer, pause_ms integer, target_ms integer, wait_ms integer, max_lag_ms integer DEFAULT 0)
 LANGUAGE plpgsql
@@ -64,6 +65,7 @@ DECLARE
   t0         timestamptz;
   ms         numeric;
   slowest    numeric := 0;
+  slow_noted integer := 0;    -- slow batches named so far (the first 20 only)
   waiters    integer;         -- app sessions waiting on this batch's locks, just before its COMMIT
   app_waited numeric;         -- the longest of their waits so far, ms
   app_waits  bigint := 0;
@@ -165,6 +167,13 @@ BEGIN
     batches  := batches + 1;
     ms       := round(extract(epoch FROM clock_timestamp() - t0) * 1000, 1);
     slowest  := greatest(slowest, ms);
+    -- A batch far over its target gets a line of its own, with the time it ended, to set beside
+    -- the server's log: a checkpoint, an autovacuum or a lock wait there explains it.
+    IF target_ms > 0 AND ms > 2.5 * target_ms AND slow_noted < 20 THEN
+      slow_noted := slow_noted + 1;
+      RAISE NOTICE '% %: slow batch: pages % to %, % rows in % ms (target % ms, % tries), ended at %',
+        action, tbl, blk - pages, blk - 1, n, ms, target_ms, tries + 1, to_char(clock_timestamp(), 'HH24:MI:SS.MS');
+    END IF;
     IF waiters > 0 THEN
       app_waits   := app_waits + waiters;
       app_batches := app_batches + 1;

@@ -212,4 +212,32 @@ describe("the backfill's own writes: the organization check still holds", () => 
       await app.end();
     }
   });
+
+  it('a batch over 2.5x its target gets a NOTICE of its own: its pages, rows, duration and the time it ended', async () => {
+    const url = await atBackfill();
+    const bf = await connect(url);
+    const notices: string[] = [];
+    bf.on('notice', (n) => notices.push(n.message ?? ''));
+    try {
+      // The first batch's first resolve sleeps 0.4 s.
+      await bf.query(`CREATE OR REPLACE FUNCTION image_ref_post_storage_id(p_organization_id text, p_image_key text) RETURNS text
+                        LANGUAGE plpgsql STABLE AS $f$
+                      BEGIN
+                        IF current_setting('test.sleep', true) = 'on' THEN
+                          PERFORM set_config('test.sleep', 'off', false);
+                          PERFORM pg_sleep(0.4);
+                        END IF;
+                        RETURN (SELECT s.id FROM storage s WHERE s.file_key = p_image_key AND s.organization_id = p_organization_id
+                                 ORDER BY s.created_at, s.id LIMIT 1);
+                      END $f$`);
+      await bf.query(`SET test.sleep = 'on'`);
+      await bf.query(sqlText('batches.sql'));
+      await bf.query(`CALL image_ref_batches('posts', 'backfill', 1000, 0, 100, 10000)`);
+      const slow = notices.filter((n) => n.includes('slow batch'));
+      expect(slow[0]).toMatch(/^backfill posts: slow batch: pages 0 to \d+, \d+ rows in \d+(\.\d)? ms \(target 100 ms, 1 tries\), ended at \d\d:\d\d:\d\d\.\d{3}$/);
+      expect(Number(slow[0].match(/in ([\d.]+) ms/)![1])).toBeGreaterThanOrEqual(400);
+    } finally {
+      await bf.end();
+    }
+  });
 });
