@@ -4,6 +4,8 @@
 
 -- CONCURRENTLY takes SHARE UPDATE EXCLUSIVE: reads and writes go on. Its waits are for older
 -- transactions to finish, so the timeout bounds how long it waits for them, not a lock queue.
+-- It must stay above deadlock_timeout (1 s): an autovacuum holding the table is cancelled only
+-- for a lock request that has waited that long (harness/test/autovacuum.test.ts).
 SET lock_timeout = '30s';
 -- No statement timeout: a database default (managed providers set one) would cancel the build
 -- halfway and leave an INVALID index, every run.
