@@ -5,7 +5,9 @@
 -- CONCURRENTLY takes SHARE UPDATE EXCLUSIVE: reads and writes go on. Its waits are for older
 -- transactions to finish, so the lock timeout bounds how long it waits for them, not a queue
 -- app queries stand in. No statement timeout: a build cancelled halfway leaves an INVALID index,
--- and a database default (managed providers set one) must not do that.
+-- and a database default (managed providers set one) must not do that. The lock timeout must
+-- stay above deadlock_timeout (1 s): an autovacuum holding the table is cancelled only for a
+-- lock request that has waited that long (harness/test/autovacuum.test.ts).
 SET lock_timeout = '30s';
 SET statement_timeout = 0;
 
