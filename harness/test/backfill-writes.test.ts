@@ -32,6 +32,21 @@ async function calls(c: pg.Client): Promise<Record<string, number>> {
 
 const pid = async (c: pg.Client): Promise<number> => (await c.query('SELECT pg_backend_pid() AS p')).rows[0].p;
 
+/** The posts mapping rule, made to sleep `seconds` once, on the first call in `sleeper`'s session (created through `c`). */
+async function sleepyResolve(c: pg.Client, sleeper: pg.Client, seconds: number): Promise<void> {
+  await c.query(`CREATE OR REPLACE FUNCTION image_ref_post_storage_id(p_organization_id text, p_image_key text) RETURNS text
+                   LANGUAGE plpgsql STABLE AS $f$
+                 BEGIN
+                   IF current_setting('test.sleep', true) = 'on' THEN
+                     PERFORM set_config('test.sleep', 'off', false);
+                     PERFORM pg_sleep(${seconds});
+                   END IF;
+                   RETURN (SELECT s.id FROM storage s WHERE s.file_key = p_image_key AND s.organization_id = p_organization_id
+                            ORDER BY s.created_at, s.id LIMIT 1);
+                 END $f$`);
+  await sleeper.query(`SET test.sleep = 'on'`);
+}
+
 describe("the backfill's own writes: no per-row trigger calls", () => {
   it('a backfill batch calls neither the posts sync function nor the organization check, and writes what the rule gives; an app write still calls both', async () => {
     const url = await atBackfill();
@@ -178,17 +193,7 @@ describe("the backfill's own writes: the organization check still holds", () => 
       await app.query(`UPDATE posts SET image_id = $1 WHERE id = $2`, [x.wrong, x.id]);
       await app.query(`RESET session_replication_role`);
       // The batch's first resolve sleeps once: x is read from the batch's snapshot after the app's commit.
-      await app.query(`CREATE OR REPLACE FUNCTION image_ref_post_storage_id(p_organization_id text, p_image_key text) RETURNS text
-                         LANGUAGE plpgsql STABLE AS $f$
-                       BEGIN
-                         IF current_setting('test.sleep', true) = 'on' THEN
-                           PERFORM set_config('test.sleep', 'off', false);
-                           PERFORM pg_sleep(1);
-                         END IF;
-                         RETURN (SELECT s.id FROM storage s WHERE s.file_key = p_image_key AND s.organization_id = p_organization_id
-                                  ORDER BY s.created_at, s.id LIMIT 1);
-                       END $f$`);
-      await bf.query(`SET test.sleep = 'on'`);
+      await sleepyResolve(app, bf, 1);
       await bf.query('BEGIN');
       const batch = bf.query(BATCH.replace('%s', 'posts')).then(() => null, (e) => e);
       for (let i = 0; i < 200; i++) {
@@ -220,17 +225,7 @@ describe("the backfill's own writes: the organization check still holds", () => 
     bf.on('notice', (n) => notices.push(n.message ?? ''));
     try {
       // The first batch's first resolve sleeps 0.4 s.
-      await bf.query(`CREATE OR REPLACE FUNCTION image_ref_post_storage_id(p_organization_id text, p_image_key text) RETURNS text
-                        LANGUAGE plpgsql STABLE AS $f$
-                      BEGIN
-                        IF current_setting('test.sleep', true) = 'on' THEN
-                          PERFORM set_config('test.sleep', 'off', false);
-                          PERFORM pg_sleep(0.4);
-                        END IF;
-                        RETURN (SELECT s.id FROM storage s WHERE s.file_key = p_image_key AND s.organization_id = p_organization_id
-                                 ORDER BY s.created_at, s.id LIMIT 1);
-                      END $f$`);
-      await bf.query(`SET test.sleep = 'on'`);
+      await sleepyResolve(bf, bf, 0.4);
       await bf.query(sqlText('batches.sql'));
       await bf.query(`CALL image_ref_batches('posts', 'backfill', 1000, 0, 100, 10000)`);
       const slow = notices.filter((n) => n.includes('slow batch'));
