@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 TSX := node_modules/.bin/tsx
 
-.PHONY: install verify verify-online test typecheck migrate rollback backfill preflight bench bench-scale bench-upload lint clean storage-audit bench-storage-audit bench-feed-index
+.PHONY: install verify verify-online test typecheck migrate rollback backfill preflight bench bench-scale bench-batch-sizes bench-upload lint clean storage-audit bench-storage-audit bench-feed-index
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -69,6 +69,11 @@ bench: install
 # Writes bench/results/scale-<timestamp>.{json,svg} (and each size's own results file).
 bench-scale: install
 	$(TSX) bench/scale.ts
+
+# The backfill at each batch size of BENCH_BATCH_SIZES (default 1000,2500,5000 rows), each
+# beside its own references, on one seeded database (SCALE, default 1M posts).
+bench-batch-sizes: install
+	$(TSX) bench/batch-sizes.ts
 
 # The bucket (S3_ENDPOINT, S3_BUCKET, S3_REGION, S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY) against
 # DATABASE_URL, read-only: orphaned objects, broken links, archive-only objects, mismatches.

@@ -112,6 +112,7 @@ export const KNOBS = {
   BENCH_BACKFILL_IDEAS: flag(true, "time the backfill once more per idea of issue 13 (0: skip; at 10M each is a whole backfill)"),
   BENCH_ROUND_DELETES: int(50, 1, 'bench/fk-delete.ts: storage deletes per side per round'),
   FK_DELETE_AT: text('end', 'bench/fk-delete.ts: `end` (the whole pack) or `transition` (the pack up to 07)'),
+  BENCH_BATCH_SIZES: text('1000,2500,5000', 'make bench-batch-sizes: the backfill batch sizes, in rows, comma-separated'),
   SCALES: text('100k,300k,1m', 'make bench-scale: the sizes, in posts, comma-separated (k and m suffixes)'),
   AUDIT_BENCH_SIZES: text('10000,100000', 'make bench-storage-audit: bucket sizes, real objects'),
   AUDIT_BENCH_SYNTHETIC: text('100000,1000000', 'make bench-storage-audit: bucket sizes, synthetic listing'),
@@ -241,7 +242,7 @@ export function benchSettings(env: Env = process.env) {
   };
 }
 
-/** A comma-separated list of sizes (AUDIT_BENCH_SIZES, AUDIT_BENCH_SYNTHETIC, SCALES). */
-export function sizesSetting(name: 'AUDIT_BENCH_SIZES' | 'AUDIT_BENCH_SYNTHETIC' | 'SCALES', env: Env = process.env): number[] {
+/** A comma-separated list of sizes (AUDIT_BENCH_SIZES, AUDIT_BENCH_SYNTHETIC, SCALES, BENCH_BATCH_SIZES). */
+export function sizesSetting(name: 'AUDIT_BENCH_SIZES' | 'AUDIT_BENCH_SYNTHETIC' | 'SCALES' | 'BENCH_BATCH_SIZES', env: Env = process.env): number[] {
   return textSetting(name, env).split(',').filter((s) => s.trim() !== '').map((s) => parseInteger(name, s, 1));
 }

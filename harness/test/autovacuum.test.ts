@@ -35,7 +35,7 @@ async function slowAutovacuumOnPosts(admin: pg.Client): Promise<void> {
 }
 
 /** Runs the next step with the CLI while an app session writes posts; the app's longest write, ms. */
-async function nextStepBesideApp(url: string, app: pg.Client): Promise<{ code: number; out: string; appWait: number }> {
+async function nextStepBesideApp(url: string, app: pg.Client): Promise<{ code: number | null; out: string; appWait: number }> {
   const run = cli(['up', '1'], { DATABASE_URL: url, MIGRATE_LOCK_WAIT_MS: '5000' });
   let appWait = 0;
   let done = false;

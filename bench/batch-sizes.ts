@@ -1,0 +1,61 @@
+// The backfill at several batch sizes, in one run on one seeded database (issue 13: the page
+// walk's per-batch cost against the single UPDATE): compareBackfill once per size, each with its
+// own references in alternating rounds, so every ratio is measured beside its reference.
+//
+//   make bench-batch-sizes                                  # 1000,2500,5000 rows at 1M posts
+//   BENCH_BATCH_SIZES=1000,5000 SCALE=200k make bench-batch-sizes
+//
+// Prints one line per size and writes bench/results/batch-sizes-<time>.json.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ServerStartError, startServer, loadBaseline, type Server } from '../lib/target.ts';
+import { BadInput, benchSettings, EXIT, intSetting, sizesSetting } from '../lib/settings.ts';
+import { seed, seedOptionsFromEnv } from '../lib/seed/seed.ts';
+import { createProgress } from '../lib/progress.ts';
+import { compareBackfill } from './backfill.ts';
+import { connect } from './db.ts';
+
+const started = Date.now();
+const log = (line: string) => process.stderr.write(`[batch-sizes +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
+
+async function seeded(server: Server, posts: number): Promise<string> {
+  const url = await server.createDatabase('imgref_bench');
+  await loadBaseline(url);
+  const progress = createProgress({ label: 'seed' });
+  const c = await connect(url);
+  try {
+    await seed(c, { ...seedOptionsFromEnv({ ...process.env, SCALE: undefined }), posts, onProgress: progress.onProgress });
+  } finally {
+    progress.finish();
+    await c.end();
+  }
+  return url;
+}
+
+async function main(): Promise<void> {
+  const cfg = benchSettings(process.env);
+  const sizes = sizesSetting('BENCH_BATCH_SIZES');
+  if (sizes.length === 0) throw new BadInput('BENCH_BATCH_SIZES is empty: give at least one size, e.g. 1000,5000');
+  const server = await startServer();
+  try {
+    const url = await seeded(server, cfg.posts);
+    const out = [];
+    for (const batchSize of sizes) {
+      const r = await compareBackfill(server, url, { batchSize, rounds: intSetting('BENCH_BACKFILL_ROUNDS'), ideas: false }, log);
+      const line = `batch ${batchSize}: pack ${(r.batched.ms / 1000).toFixed(2)} s (${r.batched.batches} batches, slowest ${r.batched.slowestBatchMs} ms), (a) ${(r.reference.single.ms / 1000).toFixed(2)} s, (b) ${(r.reference.batched.ms / 1000).toFixed(2)} s, pack/(a) ${(r.batched.ms / r.reference.single.ms).toFixed(3)}x, pack/(b) ${(r.batched.ms / r.reference.batched.ms).toFixed(3)}x; rounds ${JSON.stringify(r.rounds.map((x) => [x.single, x.batched, x.pack].map((v) => +(v / 1000).toFixed(2))))}`;
+      log(line);
+      out.push(r);
+    }
+    const dir = path.resolve(import.meta.dirname, '..', cfg.outDir);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `batch-sizes-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(out, null, 2));
+  } finally {
+    await server.stop();
+  }
+}
+
+main().catch((e) => {
+  const oneLine = e instanceof ServerStartError || e instanceof BadInput;
+  console.error(oneLine ? e.message : e);
+  process.exit(e instanceof BadInput ? EXIT.BAD_INPUT : EXIT.FAILED);
+});
