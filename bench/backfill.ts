@@ -63,6 +63,8 @@ export interface BackfillRun {
   slowestBatchMs?: number;
   /** the 1-minute load average when the run ended */
   loadavg: number;
+  /** WAL the server wrote during the run, bytes (what a replica must replay; autovacuum included) */
+  walBytes?: number;
 }
 
 /** One idea of issue 13 item 2, as the pack with that one thing changed back (or the key dropped). */
@@ -130,7 +132,7 @@ const rate = (posts: number, ms: number, mapped: number, extra: Partial<Backfill
 });
 
 /** A fresh copy of the step-05 database, set up by `prepare`, then `run` timed on it; dropped after. */
-async function onCopy<T>(server: Server, from: string, prepare: string[], run: (c: pg.Client) => Promise<T>): Promise<T> {
+async function onCopy<T extends BackfillRun>(server: Server, from: string, prepare: string[], run: (c: pg.Client) => Promise<T>): Promise<T> {
   const url = await server.createDatabase('imgref_bench_backfill', databaseOf(from));
   try {
     const c = await connect(url);
@@ -138,7 +140,10 @@ async function onCopy<T>(server: Server, from: string, prepare: string[], run: (
       for (const text of prepare) await c.query(text);
       // The copy's writes out of the way of the timed run (superuser or pg_checkpoint; else skipped).
       await c.query('CHECKPOINT').catch(() => {});
-      return await run(c);
+      const lsn = (await c.query('SELECT pg_current_wal_lsn() AS l')).rows[0].l as string;
+      const result = await run(c);
+      const wal = await c.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::bigint AS b', [lsn]);
+      return { ...result, walBytes: Number(wal.rows[0].b) };
     } finally {
       await c.end();
     }

@@ -18,6 +18,8 @@ import { connect } from './db.ts';
 const started = Date.now();
 const log = (line: string) => process.stderr.write(`[batch-sizes +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
 
+const mb = (b?: number) => (b === undefined ? '-' : Math.round(b / 2 ** 20));
+
 async function seeded(server: Server, posts: number): Promise<string> {
   const url = await server.createDatabase('imgref_bench');
   await loadBaseline(url);
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
     const out = [];
     for (const batchSize of sizes) {
       const r = await compareBackfill(server, url, { batchSize, rounds: intSetting('BENCH_BACKFILL_ROUNDS'), ideas: false }, log);
-      const line = `batch ${batchSize}: pack ${(r.batched.ms / 1000).toFixed(2)} s (${r.batched.batches} batches, slowest ${r.batched.slowestBatchMs} ms), (a) ${(r.reference.single.ms / 1000).toFixed(2)} s, (b) ${(r.reference.batched.ms / 1000).toFixed(2)} s, pack/(a) ${(r.batched.ms / r.reference.single.ms).toFixed(3)}x, pack/(b) ${(r.batched.ms / r.reference.batched.ms).toFixed(3)}x; rounds ${JSON.stringify(r.rounds.map((x) => [x.single, x.batched, x.pack].map((v) => +(v / 1000).toFixed(2))))}`;
+      const line = `batch ${batchSize}: pack ${(r.batched.ms / 1000).toFixed(2)} s (${r.batched.batches} batches, slowest ${r.batched.slowestBatchMs} ms), (a) ${(r.reference.single.ms / 1000).toFixed(2)} s, (b) ${(r.reference.batched.ms / 1000).toFixed(2)} s, pack/(a) ${(r.batched.ms / r.reference.single.ms).toFixed(3)}x, pack/(b) ${(r.batched.ms / r.reference.batched.ms).toFixed(3)}x; WAL MB pack ${mb(r.batched.walBytes)}, (a) ${mb(r.reference.single.walBytes)}, (b) ${mb(r.reference.batched.walBytes)}; rounds ${JSON.stringify(r.rounds.map((x) => [x.single, x.batched, x.pack].map((v) => +(v / 1000).toFixed(2))))}`;
       log(line);
       out.push(r);
     }

@@ -218,9 +218,10 @@ const perMillion = (run: { secondsPerMillion?: number; ms: number }, posts: numb
 function printableBackfill(r: Results): string {
   const b = r.backfill;
   if (!b.reference) return `Backfill of posts (${int(b.posts)} rows): this run has no reference (a run from before issue 13).`;
+  const walMb = (run: BackfillRun) => (run.walBytes === undefined ? '-' : `${int(run.walBytes / 2 ** 20)} MB`);
   const row = (what: string, run: BackfillRun, over: string): string[] => [
     what, (run.ms / 1000).toFixed(2), perMillion(run, b.posts), int(run.rowsPerSecond), int(run.mapped),
-    run.batches === undefined ? '1' : int(run.batches), run.slowestBatchMs === undefined ? '-' : `${ms(run.slowestBatchMs)} ms`, over,
+    run.batches === undefined ? '1' : int(run.batches), run.slowestBatchMs === undefined ? '-' : `${ms(run.slowestBatchMs)} ms`, over, walMb(run),
   ];
   const over = (x: number) => `${(x / b.reference.ms).toFixed(2)}x`;
   const rows = [
@@ -229,22 +230,22 @@ function printableBackfill(r: Results): string {
     row(`the pack's procedure, ${b.batchSize} rows a batch`, b.batched, over(b.batched.ms)),
     ...r.packBackfill.map((d) => [
       `in the pack's step 06: ${d.table}`, d.seconds.toFixed(2), perMillion({ ms: d.seconds * 1000 }, d.scanned), int(d.rowsPerSecond), int(d.mapped),
-      int(d.batches), `${ms(d.slowestBatchMs)} ms`, d.table === 'posts' ? over(d.seconds * 1000) : '-',
+      int(d.batches), `${ms(d.slowestBatchMs)} ms`, d.table === 'posts' ? over(d.seconds * 1000) : '-', '-',
     ]),
   ];
   const ideas = b.ideas.map((i) => [
     i.name, i.adopted ? 'yes' : 'no', (i.run.ms / 1000).toFixed(2), `${i.overPack.toFixed(2)}x`, `${i.overReference.toFixed(2)}x`,
-    `${((i.run.ms - b.batched.ms) / 1000).toFixed(2)} s`, `${ms(i.run.slowestBatchMs ?? 0)} ms`,
+    `${((i.run.ms - b.batched.ms) / 1000).toFixed(2)} s`, `${ms(i.run.slowestBatchMs ?? 0)} ms`, walMb(i.run),
   ]);
   return (
     `Backfill of posts (${int(b.posts)} rows), each on its own copy of the database taken just before step 06; ` +
     `s/1M = seconds per million posts rows. The reference is the faster of (a) and (b): ${b.reference.fastest === 'single' ? '(a)' : '(b)'}.\n\n` +
-    table(['method', 'seconds', 's/1M', 'rows/s', 'mapped', 'batches', 'slowest batch', 'x reference'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']) +
+    table(['method', 'seconds', 's/1M', 'rows/s', 'mapped', 'batches', 'slowest batch', 'x reference', 'WAL'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']) +
     `\n\nEach round, s (the table shows the best of each): ` +
     (b.rounds ?? []).map((x, i) => `${i + 1}: (a) ${(x.single / 1000).toFixed(2)}, (b) ${(x.batched / 1000).toFixed(2)}, pack ${(x.pack / 1000).toFixed(2)}`).join('; ') +
     `\n\nIdeas of issue 13 (each: the pack's procedure on a copy with one thing changed back, or the key dropped; ` +
     `adopted = the pack has it, and the row shows the pack without it):\n\n` +
-    table(['variant', 'adopted', 'seconds', 'x pack', 'x reference', 'vs pack', 'slowest batch'], ideas, ['l', 'l', 'r', 'r', 'r', 'r', 'r'])
+    table(['variant', 'adopted', 'seconds', 'x pack', 'x reference', 'vs pack', 'slowest batch', 'WAL'], ideas, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'])
   );
 }
 
