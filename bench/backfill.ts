@@ -101,7 +101,16 @@ export interface BackfillComparison {
 }
 
 
-const IDEAS: { name: string; file: string; change: string; adopted: boolean }[] = [
+/** An idea's copy: `file` run on it first; `procedure`, if any, rewrites sql/backfill.sql's text for it. */
+interface Idea { name: string; file: string; change: string; adopted: boolean; procedure?: (text: string) => string }
+
+/** text with `from` cut out; throws when sql/backfill.sql no longer has it (the idea would measure nothing). */
+const without = (from: string) => (text: string): string => {
+  if (!text.includes(from)) throw new Error(`bench idea: sql/backfill.sql no longer has ${JSON.stringify(from)}`);
+  return text.split(from).join('');
+};
+
+const IDEAS: Idea[] = [
   {
     name: 'sync trigger called for the backfill\'s rows',
     file: 'backfill_idea_sync_called.sql',
@@ -119,6 +128,23 @@ const IDEAS: { name: string; file: string; change: string; adopted: boolean }[] 
     file: 'backfill_idea_no_fk.sql',
     change: 'posts_image_id_fkey dropped: its per-row check cannot be skipped without superuser',
     adopted: false,
+  },
+  {
+    // What the foreign key's lock costs: each file's FOR KEY SHARE writes its tuple header, so
+    // every storage page a batch touches is dirtied (and WAL-logged, a full page after each
+    // checkpoint), pages a plain read would leave clean.
+    name: 'no foreign key and no lock on the files (measurement only)',
+    file: 'backfill_idea_no_fk.sql',
+    change: "the key dropped and the batch's FOR KEY SHARE on the files removed: unsafe (a file deleted during a batch would leave a dangling image_id)",
+    adopted: false,
+    procedure: without('\n       FOR KEY SHARE'),
+  },
+  {
+    name: 'no foreign key and no row locks at all (measurement only)',
+    file: 'backfill_idea_no_fk.sql',
+    change: "as above, and the posts rows not locked FOR NO KEY UPDATE NOWAIT before the write: unsafe (a batch would wait behind app transactions)",
+    adopted: false,
+    procedure: (t) => without('\n       FOR NO KEY UPDATE OF p NOWAIT')(without('\n       FOR KEY SHARE')(t)),
   },
 ];
 
@@ -155,14 +181,14 @@ async function onCopy<T extends BackfillRun>(server: Server, from: string, prepa
 /** The pack's batched procedure, with target_ms 0 (fixed batches, as the references). */
 type PackRun = BackfillRun & { slowestBatchMs: number; batches: number };
 
-async function packRun(c: pg.Client, posts: number, batchSize: number, log: (line: string) => void): Promise<PackRun> {
+async function packRun(c: pg.Client, posts: number, batchSize: number, log: (line: string) => void, procedure = (t: string) => t): Promise<PackRun> {
   let done: BackfillDone | null = null;
   c.on('notice', (n) => {
     done = parseBackfillDone(n.message ?? '') ?? done;
     if (n.message) log(`  ${n.message}`);
   });
   await c.query(sqlText('batches.sql')); // CREATE PROCEDURE image_ref_batches
-  await c.query(sqlText('backfill.sql'));
+  await c.query(procedure(sqlText('backfill.sql')));
   const t0 = performance.now();
   await c.query(benchSql('backfill_batched.sql'), [batchSize, packVars().max_lag_ms]);
   const ms = performance.now() - t0;
@@ -240,7 +266,7 @@ export async function compareBackfill(
     const ideas: BackfillIdea[] = [];
     for (const idea of opts.ideas ? IDEAS : []) {
       log(`backfill idea: ${idea.name}`);
-      const run = await onCopy(server, at, [benchSql(idea.file)], (c) => packRun(c, posts, batchSize, log));
+      const run = await onCopy(server, at, [benchSql(idea.file)], (c) => packRun(c, posts, batchSize, log, idea.procedure));
       if (run.mapped !== batched.mapped) throw new Error(`backfill idea "${idea.name}" mapped ${run.mapped} posts, the pack ${batched.mapped}`);
       ideas.push({ name: idea.name, change: idea.change, adopted: idea.adopted, run, overPack: run.ms / batched.ms, overReference: run.ms / refMs });
     }

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ServerStartError, startServer, loadBaseline, type Server } from '../lib/target.ts';
-import { BadInput, benchSettings, EXIT, intSetting, sizesSetting } from '../lib/settings.ts';
+import { BadInput, benchSettings, EXIT, flagSetting, intSetting, sizesSetting } from '../lib/settings.ts';
 import { seed, seedOptionsFromEnv } from '../lib/seed/seed.ts';
 import { createProgress } from '../lib/progress.ts';
 import { compareBackfill } from './backfill.ts';
@@ -43,9 +43,10 @@ async function main(): Promise<void> {
     const url = await seeded(server, cfg.posts);
     const out = [];
     for (const batchSize of sizes) {
-      const r = await compareBackfill(server, url, { batchSize, rounds: intSetting('BENCH_BACKFILL_ROUNDS'), ideas: false }, log);
+      const r = await compareBackfill(server, url, { batchSize, rounds: intSetting('BENCH_BACKFILL_ROUNDS'), ideas: flagSetting('BENCH_BACKFILL_IDEAS') }, log);
       const line = `batch ${batchSize}: pack ${(r.batched.ms / 1000).toFixed(2)} s (${r.batched.batches} batches, slowest ${r.batched.slowestBatchMs} ms), (a) ${(r.reference.single.ms / 1000).toFixed(2)} s, (b) ${(r.reference.batched.ms / 1000).toFixed(2)} s, pack/(a) ${(r.batched.ms / r.reference.single.ms).toFixed(3)}x, pack/(b) ${(r.batched.ms / r.reference.batched.ms).toFixed(3)}x; WAL MB pack ${mb(r.batched.walBytes)}, (a) ${mb(r.reference.single.walBytes)}, (b) ${mb(r.reference.batched.walBytes)}; rounds ${JSON.stringify(r.rounds.map((x) => [x.single, x.batched, x.pack].map((v) => +(v / 1000).toFixed(2))))}`;
       log(line);
+      for (const i of r.ideas) log(`  idea: ${i.name}: ${(i.run.ms / 1000).toFixed(2)} s, ${i.overPack.toFixed(3)}x the pack, ${i.overReference.toFixed(3)}x the reference, WAL ${mb(i.run.walBytes)} MB`);
       out.push(r);
     }
     const dir = path.resolve(import.meta.dirname, '..', cfg.outDir);
