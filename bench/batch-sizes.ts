@@ -8,31 +8,16 @@
 // Prints one line per size and writes bench/results/batch-sizes-<time>.json.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ServerStartError, startServer, loadBaseline, type Server } from '../lib/target.ts';
+import { ServerStartError, startServer } from '../lib/target.ts';
 import { BadInput, benchSettings, EXIT, flagSetting, intSetting, sizesSetting } from '../lib/settings.ts';
-import { seed, seedOptionsFromEnv } from '../lib/seed/seed.ts';
-import { createProgress } from '../lib/progress.ts';
+import { seedOptionsFromEnv } from '../lib/seed/seed.ts';
 import { compareBackfill } from './backfill.ts';
-import { connect } from './db.ts';
+import { seedDatabase } from './seeded.ts';
 
 const started = Date.now();
 const log = (line: string) => process.stderr.write(`[batch-sizes +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
 
 const mb = (b?: number) => (b === undefined ? '-' : Math.round(b / 2 ** 20));
-
-async function seeded(server: Server, posts: number): Promise<string> {
-  const url = await server.createDatabase('imgref_bench');
-  await loadBaseline(url);
-  const progress = createProgress({ label: 'seed' });
-  const c = await connect(url);
-  try {
-    await seed(c, { ...seedOptionsFromEnv({ ...process.env, SCALE: undefined }), posts, onProgress: progress.onProgress });
-  } finally {
-    progress.finish();
-    await c.end();
-  }
-  return url;
-}
 
 async function main(): Promise<void> {
   const cfg = benchSettings(process.env);
@@ -40,7 +25,7 @@ async function main(): Promise<void> {
   if (sizes.length === 0) throw new BadInput('BENCH_BATCH_SIZES is empty: give at least one size, e.g. 1000,5000');
   const server = await startServer();
   try {
-    const url = await seeded(server, cfg.posts);
+    const { url } = await seedDatabase(server, cfg.posts, seedOptionsFromEnv({ ...process.env, SCALE: undefined }), log);
     const out = [];
     for (const batchSize of sizes) {
       const r = await compareBackfill(server, url, { batchSize, rounds: intSetting('BENCH_BACKFILL_ROUNDS'), ideas: flagSetting('BENCH_BACKFILL_IDEAS') }, log);

@@ -20,12 +20,12 @@ import path from 'node:path';
 import type pg from 'pg';
 import { databaseOf } from '../lib/db.ts';
 import { sqlText } from '../lib/sql.ts';
-import { loadBaseline, ServerStartError, startServer, type Server } from '../lib/target.ts';
+import { ServerStartError, startServer, type Server } from '../lib/target.ts';
 import { BadInput, benchSettings, EXIT, type Env } from '../lib/settings.ts';
 import { exitCode } from '../lib/errors.ts';
 import { stepStatements } from '../lib/plan.ts';
-import { seed, seedOptionsFromEnv, type SeedSummary } from '../lib/seed/seed.ts';
-import { createProgress } from '../lib/progress.ts';
+import { seedOptionsFromEnv, type SeedSummary } from '../lib/seed/seed.ts';
+import { seedDatabase } from './seeded.ts';
 import { compareBackfill, type BackfillComparison } from './backfill.ts';
 import { benchDrizzleFeed } from './drizzle-feed.ts';
 import { chartSvg } from './chart.ts';
@@ -182,23 +182,6 @@ async function measureDelete(c: pg.Client, ids: string[], label: string, opts: M
   return latency;
 }
 
-/** A scratch database with the baseline, seeded at cfg.posts. */
-async function seedDatabase(cfg: Config, server: Server): Promise<{ url: string; summary: SeedSummary }> {
-  const url = await server.createDatabase('imgref_bench');
-  await loadBaseline(url);
-  log(`seeding ${cfg.posts.toLocaleString('en-US')} posts`);
-  const progress = createProgress({ label: 'bench seed' });
-  const c = await connect(url);
-  try {
-    const summary = await seed(c, { ...cfg.seedOptions, posts: cfg.posts, onProgress: progress.onProgress });
-    log(`seeded in ${(summary.elapsedMs / 1000).toFixed(1)} s: ${JSON.stringify(summary.rows)}`);
-    return { url, summary };
-  } finally {
-    progress.finish();
-    await c.end();
-  }
-}
-
 /** What the baseline schema answers and how fast: measured before the pack runs. */
 interface Before {
   rows: Record<string, string>;
@@ -301,7 +284,7 @@ function results(r: Run): Results {
 async function run(cfg: Config, server: Server): Promise<Results> {
   const loadavgStart = os.loadavg();
   const startedAt = new Date().toISOString();
-  const { url, summary } = await seedDatabase(cfg, server);
+  const { url, summary } = await seedDatabase(server, cfg.posts, cfg.seedOptions, log);
   // Copies first, while no session is on the database (CREATE DATABASE ... TEMPLATE needs that).
   const twinUrl = await server.createDatabase('imgref_bench_twin', databaseOf(url));
   const backfill = await compareBackfill(server, url, { batchSize: cfg.batchSize, rounds: cfg.backfillRounds, ideas: cfg.backfillIdeas }, log);
